@@ -1,0 +1,41 @@
+namespace PercepNetFx.Dsp;
+
+/// <summary>Fixed parameters of the algorithm (spec §1.1). Every stage reads its sizes from here.</summary>
+public static class Constants
+{
+    /// <summary>Internal sample rate in Hz (§1.1); other rates are resampled (§9.5).</summary>
+    public const int SampleRate = 48000;
+    /// <summary>Hop size N: one frame advance of 10 ms.</summary>
+    public const int HopSize = 480;
+    /// <summary>Window and FFT length W: 20 ms.</summary>
+    public const int WindowSize = 960;
+    /// <summary>Stored FFT bins 0 … 480 (50 Hz spacing).</summary>
+    public const int BinCount = WindowSize / 2 + 1;
+    /// <summary>Number of ERB bands (§3.1).</summary>
+    public const int BandCount = 34;
+    /// <summary>Network lookahead D in frames (§1.1, §8.2).</summary>
+    public const int LookaheadFrames = 2;
+    /// <summary>Algorithmic latency L = 480 (overlap-add) + 2·480 (lookahead), §1.2.</summary>
+    public const int AlgorithmLatency = HopSize + LookaheadFrames * HopSize;
+    /// <summary>Pitch period range in samples at 48 kHz (800 Hz … 62.5 Hz), §3.3.</summary>
+    public const int MinPeriod = 60;
+    public const int MaxPeriod = 768;
+    /// <summary>Maximum comb taps on each side of the centre tap (§4.2).</summary>
+    public const int MaxCombTaps = 3;
+    /// <summary>Features per frame (§5).</summary>
+    public const int FeatureCount = 70;
+
+    /// <summary>ε_E: regulariser of every energy ratio (§3.2, §4.8).</summary>
+    public const float EnergyEpsilon = 1e-9f;
+    /// <summary>ε_f: floor inside the log-energy feature (§5).</summary>
+    public const float FeatureEnergyFloor = 1e-5f;
+    /// <summary>Σ_b E_Y(b) below this marks a silent frame for the comb bypass (§4.8).</summary>
+    public const float SilentFrameEnergy = 3.4e-5f;
+
+    /// <summary>Band centres of layout A in bins (§3.1).</summary>
+    public static ReadOnlySpan<int> BandCentreBins => new[]
+    {
+        0, 2, 4, 6, 8, 10, 12, 15, 18, 21, 24, 28, 32, 36, 41, 47, 53,
+        60, 68, 77, 87, 98, 110, 124, 140, 157, 176, 198, 223, 251, 282, 317, 356, 400,
+    };
+}
