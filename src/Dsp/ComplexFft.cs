@@ -1,0 +1,216 @@
+using System.Numerics;
+
+namespace PercepNetFx.Dsp;
+
+/// <summary>
+/// Mixed-radix complex FFT (radices 2, 3, 4, 5) in Stockham autosort form: no bit reversal,
+/// two ping-pong buffers, twiddles precomputed in double and stored as T (spec §2.2).
+/// Unnormalised forward transform; <see cref="Inverse"/> applies the 1/n factor.
+/// Allocation-free after construction. Generic so that the same code runs in T on the audio
+/// path and in double in the tests that hold it to 1e-9 against MathNet.
+/// </summary>
+public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly int size;
+    private readonly int[] radices;
+    private readonly T[][] twiddleRe; // per stage: [q * (p - 1) + (j - 1)]
+    private readonly T[][] twiddleIm;
+    private readonly T[] workRe;
+    private readonly T[] workIm;
+
+    private static readonly T Half = T.CreateChecked(0.5);
+    private static readonly T Sin60 = T.CreateChecked(Math.Sin(2 * Math.PI / 3));
+    private static readonly T C51 = T.CreateChecked(Math.Cos(2 * Math.PI / 5));
+    private static readonly T C52 = T.CreateChecked(Math.Cos(4 * Math.PI / 5));
+    private static readonly T S51 = T.CreateChecked(Math.Sin(2 * Math.PI / 5));
+    private static readonly T S52 = T.CreateChecked(Math.Sin(4 * Math.PI / 5));
+
+    public ComplexFft(int size)
+    {
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size));
+        this.size = size;
+        radices = Factor(size);
+        twiddleRe = new T[radices.Length][];
+        twiddleIm = new T[radices.Length][];
+        int n = size;
+        for (int stage = 0; stage < radices.Length; stage++)
+        {
+            int p = radices[stage];
+            int m = n / p;
+            var re = new T[m * (p - 1) + 1];
+            var im = new T[m * (p - 1) + 1];
+            for (int q = 0; q < m; q++)
+            {
+                for (int j = 1; j < p; j++)
+                {
+                    double angle = -2.0 * Math.PI * q * j / n;
+                    re[q * (p - 1) + j - 1] = T.CreateChecked(Math.Cos(angle));
+                    im[q * (p - 1) + j - 1] = T.CreateChecked(Math.Sin(angle));
+                }
+            }
+            twiddleRe[stage] = re;
+            twiddleIm[stage] = im;
+            n = m;
+        }
+        workRe = new T[size];
+        workIm = new T[size];
+    }
+
+    public int Size => size;
+
+    /// <summary>Radix-4 first, then 2, 3, 5; throws for sizes with other prime factors.</summary>
+    private static int[] Factor(int n)
+    {
+        var list = new List<int>();
+        while (n % 4 == 0) { list.Add(4); n /= 4; }
+        while (n % 2 == 0) { list.Add(2); n /= 2; }
+        while (n % 3 == 0) { list.Add(3); n /= 3; }
+        while (n % 5 == 0) { list.Add(5); n /= 5; }
+        if (n != 1) throw new ArgumentException("FFT size must factor into 2, 3 and 5.");
+        return list.ToArray();
+    }
+
+    /// <summary>In-place forward transform X(k) = Σ x(n)·e^{−j2πkn/N}.</summary>
+    public void Forward(Span<T> re, Span<T> im) => Transform(re, im);
+
+    /// <summary>In-place inverse transform x(n) = (1/N)·Σ X(k)·e^{+j2πkn/N}, via conjugation.</summary>
+    public void Inverse(Span<T> re, Span<T> im)
+    {
+        for (int i = 0; i < size; i++) im[i] = -im[i];
+        Transform(re, im);
+        T scale = T.One / T.CreateChecked(size);
+        for (int i = 0; i < size; i++)
+        {
+            re[i] *= scale;
+            im[i] = -im[i] * scale;
+        }
+    }
+
+    private void Transform(Span<T> dataRe, Span<T> dataIm)
+    {
+        if (dataRe.Length < size || dataIm.Length < size) throw new ArgumentException("buffer too short");
+        Span<T> xr = dataRe, xi = dataIm, yr = workRe, yi = workIm;
+        int n = size, s = 1;
+        for (int stage = 0; stage < radices.Length; stage++)
+        {
+            int p = radices[stage];
+            int m = n / p;
+            T[] tr = twiddleRe[stage], ti = twiddleIm[stage];
+            switch (p)
+            {
+                case 2: Radix2(xr, xi, yr, yi, m, s, tr, ti); break;
+                case 3: Radix3(xr, xi, yr, yi, m, s, tr, ti); break;
+                case 4: Radix4(xr, xi, yr, yi, m, s, tr, ti); break;
+                default: Radix5(xr, xi, yr, yi, m, s, tr, ti); break;
+            }
+            var swapR = xr; xr = yr; yr = swapR;
+            var swapI = xi; xi = yi; yi = swapI;
+            n = m;
+            s *= p;
+        }
+        // After an odd number of stages the result sits in the work buffer.
+        if ((radices.Length & 1) == 1)
+        {
+            xr.CopyTo(dataRe);
+            xi.CopyTo(dataIm);
+        }
+    }
+
+    // Decimation in frequency, Stockham: inputs x[k + s(q + m·j)], outputs y[k + s(p·q + j)] scaled by w^{q·j}.
+    private static void Radix2(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        for (int q = 0; q < m; q++)
+        {
+            T wr = tr[q], wi = ti[q];
+            for (int k = 0; k < s; k++)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m;
+                T ar = xr[i0], ai = xi[i0], br = xr[i1], bi = xi[i1];
+                int o = k + s * 2 * q;
+                yr[o] = ar + br; yi[o] = ai + bi;
+                T dr = ar - br, di = ai - bi;
+                yr[o + s] = dr * wr - di * wi; yi[o + s] = dr * wi + di * wr;
+            }
+        }
+    }
+
+    private static void Radix3(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        for (int q = 0; q < m; q++)
+        {
+            T w1r = tr[2 * q], w1i = ti[2 * q], w2r = tr[2 * q + 1], w2i = ti[2 * q + 1];
+            for (int k = 0; k < s; k++)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m;
+                T ar = xr[i0], ai = xi[i0];
+                T sr = xr[i1] + xr[i2], si = xi[i1] + xi[i2];
+                T dr = xr[i1] - xr[i2], di = xi[i1] - xi[i2];
+                T mr = ar - Half * sr, mi = ai - Half * si;
+                // e^{-j2π/3}: the difference term rotates by −j·sin60.
+                T y1r = mr + Sin60 * di, y1i = mi - Sin60 * dr;
+                T y2r = mr - Sin60 * di, y2i = mi + Sin60 * dr;
+                int o = k + s * 3 * q;
+                yr[o] = ar + sr; yi[o] = ai + si;
+                yr[o + s] = y1r * w1r - y1i * w1i; yi[o + s] = y1r * w1i + y1i * w1r;
+                yr[o + 2 * s] = y2r * w2r - y2i * w2i; yi[o + 2 * s] = y2r * w2i + y2i * w2r;
+            }
+        }
+    }
+
+    private static void Radix4(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        for (int q = 0; q < m; q++)
+        {
+            T w1r = tr[3 * q], w1i = ti[3 * q], w2r = tr[3 * q + 1], w2i = ti[3 * q + 1], w3r = tr[3 * q + 2], w3i = ti[3 * q + 2];
+            for (int k = 0; k < s; k++)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
+                T a0r = xr[i0] + xr[i2], a0i = xi[i0] + xi[i2];
+                T a1r = xr[i0] - xr[i2], a1i = xi[i0] - xi[i2];
+                T a2r = xr[i1] + xr[i3], a2i = xi[i1] + xi[i3];
+                T a3r = xr[i1] - xr[i3], a3i = xi[i1] - xi[i3];
+                // Y1 = a1 − j·a3, Y3 = a1 + j·a3 (forward sign).
+                T y1r = a1r + a3i, y1i = a1i - a3r;
+                T y2r = a0r - a2r, y2i = a0i - a2i;
+                T y3r = a1r - a3i, y3i = a1i + a3r;
+                int o = k + s * 4 * q;
+                yr[o] = a0r + a2r; yi[o] = a0i + a2i;
+                yr[o + s] = y1r * w1r - y1i * w1i; yi[o + s] = y1r * w1i + y1i * w1r;
+                yr[o + 2 * s] = y2r * w2r - y2i * w2i; yi[o + 2 * s] = y2r * w2i + y2i * w2r;
+                yr[o + 3 * s] = y3r * w3r - y3i * w3i; yi[o + 3 * s] = y3r * w3i + y3i * w3r;
+            }
+        }
+    }
+
+    private static void Radix5(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        for (int q = 0; q < m; q++)
+        {
+            int t = 4 * q;
+            for (int k = 0; k < s; k++)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, i4 = i3 + s * m;
+                T x0r = xr[i0], x0i = xi[i0];
+                T s1r = xr[i1] + xr[i4], s1i = xi[i1] + xi[i4];
+                T d1r = xr[i1] - xr[i4], d1i = xi[i1] - xi[i4];
+                T s2r = xr[i2] + xr[i3], s2i = xi[i2] + xi[i3];
+                T d2r = xr[i2] - xr[i3], d2i = xi[i2] - xi[i3];
+                T m1r = x0r + C51 * s1r + C52 * s2r, m1i = x0i + C51 * s1i + C52 * s2i;
+                T m2r = x0r + C52 * s1r + C51 * s2r, m2i = x0i + C52 * s1i + C51 * s2i;
+                // Forward sign: the odd parts rotate by −j.
+                T n1r = S51 * d1i + S52 * d2i, n1i = -(S51 * d1r + S52 * d2r);
+                T n2r = S52 * d1i - S51 * d2i, n2i = -(S52 * d1r - S51 * d2r);
+                T y1r = m1r + n1r, y1i = m1i + n1i;
+                T y4r = m1r - n1r, y4i = m1i - n1i;
+                T y2r = m2r + n2r, y2i = m2i + n2i;
+                T y3r = m2r - n2r, y3i = m2i - n2i;
+                int o = k + s * 5 * q;
+                yr[o] = x0r + s1r + s2r; yi[o] = x0i + s1i + s2i;
+                yr[o + s] = y1r * tr[t] - y1i * ti[t]; yi[o + s] = y1r * ti[t] + y1i * tr[t];
+                yr[o + 2 * s] = y2r * tr[t + 1] - y2i * ti[t + 1]; yi[o + 2 * s] = y2r * ti[t + 1] + y2i * tr[t + 1];
+                yr[o + 3 * s] = y3r * tr[t + 2] - y3i * ti[t + 2]; yi[o + 3 * s] = y3r * ti[t + 2] + y3i * tr[t + 2];
+                yr[o + 4 * s] = y4r * tr[t + 3] - y4i * ti[t + 3]; yi[o + 4 * s] = y4r * ti[t + 3] + y4i * tr[t + 3];
+            }
+        }
+    }
+}

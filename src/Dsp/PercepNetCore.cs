@@ -1,0 +1,411 @@
+namespace PercepNetFx.Dsp;
+
+/// <summary>
+/// The hop-aligned PercepNet chain at 48 kHz (spec §9.1): one call of <see cref="Step"/> consumes
+/// hop t of every channel and emits hop t − 3, i.e. exactly 1440 samples of latency.
+/// Stereo is linked (§9.4): pitch, features, gains and renormalisation come from the mid signal
+/// and the same per-band map is applied to each channel. Allocation-free after construction.
+/// </summary>
+public sealed class PercepNetCore
+{
+    private const int Hop = Constants.HopSize;
+    private const int Win = Constants.WindowSize;
+    private const int Bins = Constants.BinCount;
+    private const int Bands = Constants.BandCount;
+    private const int RingLength = 6 * Hop;          // samples 480(t−5) … 480(t+1)−1 (§9.1)
+    private const int FrameLStart = 2 * Hop;         // frame l = t − 2 starts at 480(l−1) = ring index 960
+    private const int FrameTStart = 4 * Hop;         // frame t starts at ring index 1920
+    private const float MaxInputMagnitude = 1000f;   // clamp absurd input so energies stay finite
+    private const float SilentTargetEnergy = 8.6e-5f; // §6.5
+    private const float QuietBandEnergy = 4.3e-5f;    // §6.5
+    private const float EqualiseCap = 4f;             // s_b, n_b caps (§4.6)
+
+    private readonly int channels;
+    private readonly RealFft<float> fft = new();
+    private readonly PitchTracker pitch = new();
+    private readonly float[] window = VorbisWindow.Values;
+
+    private readonly float[][] inputHop, outputHop, ring, ola;
+    private readonly float[][][] specRe, specIm;     // [channel][slot t%3][bin]
+    private readonly float[][] combRe, combIm;        // P of frame l per channel
+    private readonly float[][] midRe, midIm;          // mid spectra per slot (aliases channel 0 in mono)
+    private readonly float[] midCombRe, midCombIm;
+    private readonly float[][] bandEnergyRing = { new float[Bands], new float[Bands], new float[Bands] };
+    private readonly float[] midHop = new float[Hop];
+    private readonly float[] timeBuffer = new float[Win];
+
+    // Clean reference (oracle experiments and training targets, §6).
+    private readonly float[] referenceHop = new float[Hop];
+    private readonly float[] referenceRing = new float[RingLength];
+    private readonly float[][] refRe = { new float[Bins], new float[Bins], new float[Bins] };
+    private readonly float[][] refIm = { new float[Bins], new float[Bins], new float[Bins] };
+    private readonly float[] refCombRe = new float[Bins], refCombIm = new float[Bins];
+
+    // Per-frame band and bin scratch.
+    private readonly float[] tmpBandA = new float[Bands], tmpBandB = new float[Bands], tmpBandC = new float[Bands];
+    private readonly float[] rawGain = new float[Bands], rawStrength = new float[Bands];
+    private readonly float[] binGain = new float[Bins], binStrength = new float[Bins], binEqualise = new float[Bins];
+    private readonly float[] bandEqualise = new float[Bands], bandFinal = new float[Bands];
+    private readonly float[] outRe = new float[Bins], outIm = new float[Bins];
+
+    private long step = -1;
+
+    public PercepNetCore(int channelCount)
+    {
+        if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), "1 or 2 channels");
+        channels = channelCount;
+        inputHop = Jagged(channels, Hop);
+        outputHop = Jagged(channels, Hop);
+        ring = Jagged(channels, RingLength);
+        ola = Jagged(channels, Win);
+        specRe = new float[channels][][];
+        specIm = new float[channels][][];
+        for (int c = 0; c < channels; c++) { specRe[c] = Jagged(3, Bins); specIm[c] = Jagged(3, Bins); }
+        combRe = Jagged(channels, Bins);
+        combIm = Jagged(channels, Bins);
+        if (channels == 1)
+        {
+            midRe = specRe[0]; midIm = specIm[0];
+            midCombRe = combRe[0]; midCombIm = combIm[0];
+        }
+        else
+        {
+            midRe = Jagged(3, Bins); midIm = Jagged(3, Bins);
+            midCombRe = new float[Bins]; midCombIm = new float[Bins];
+        }
+        Reset();
+    }
+
+    private static float[][] Jagged(int n, int m)
+    {
+        var a = new float[n][];
+        for (int i = 0; i < n; i++) a[i] = new float[m];
+        return a;
+    }
+
+    public int ChannelCount => channels;
+    /// <summary>The source of ĝ and r̂ (unity by default). Swap only between steps.</summary>
+    public IGainSource GainSource { get; set; } = UnityGainSource.Instance;
+    /// <summary>Suppression strength λ ∈ [0, 1] (§10); read once per step.</summary>
+    public float Strength { get; set; } = 1f;
+    /// <summary>Post-filter amount a ∈ [0, 1] (§7, §10).</summary>
+    public float PostFilterAmount { get; set; } = 1f;
+    /// <summary>Comb filter on/off (§10): off forces r = 0, features are unchanged.</summary>
+    public bool CombEnabled { get; set; } = true;
+    /// <summary>Per-bin magnitude oracle (needs a reference): O = |X|·Y/|Y|, bypassing bands and comb.</summary>
+    public bool BinMagnitudeOracle { get; set; }
+    /// <summary>Training only (§8.4 step 6, §6.5): bins ≥ this are zeroed before every band sum. 481 = off.</summary>
+    public int LowpassBin { get; set; } = Bins;
+
+    /// <summary>The analysis of the last step (features, pitch, targets).</summary>
+    public FrameAnalysis Analysis { get; } = new();
+    /// <summary>Final band gains g_b applied to the last synthesised frame (for meters).</summary>
+    public float[] AppliedGain { get; } = new float[Bands];
+    /// <summary>Final comb strengths r_b applied to the last synthesised frame (for meters).</summary>
+    public float[] AppliedStrength { get; } = new float[Bands];
+
+    /// <summary>Input hop of channel c: write 480 samples here before <see cref="Step"/>.</summary>
+    public Span<float> InputHop(int channel) => inputHop[channel];
+    /// <summary>Clean reference hop (oracle/training); used when Step is called with useReference.</summary>
+    public Span<float> ReferenceHop => referenceHop;
+    /// <summary>Output hop of channel c after <see cref="Step"/>: input hop t − 3.</summary>
+    public ReadOnlySpan<float> OutputHop(int channel) => outputHop[channel];
+
+    public void Reset()
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            Array.Clear(ring[c]);
+            Array.Clear(ola[c]);
+            Array.Clear(outputHop[c]);
+            for (int s = 0; s < 3; s++) { Array.Clear(specRe[c][s]); Array.Clear(specIm[c][s]); }
+        }
+        if (channels > 1) for (int s = 0; s < 3; s++) { Array.Clear(midRe[s]); Array.Clear(midIm[s]); }
+        foreach (var e in bandEnergyRing) Array.Clear(e);
+        Array.Clear(referenceRing);
+        for (int s = 0; s < 3; s++) { Array.Clear(refRe[s]); Array.Clear(refIm[s]); }
+        pitch.Reset();
+        GainSource.Reset();
+        step = -1;
+    }
+
+    /// <summary>Runs step t: analysis of frame t, pitch decision and synthesis of frame t − 2.</summary>
+    public void Step(bool useReference = false)
+    {
+        step++;
+        int slotT = (int)(step % 3), slotL = (int)((step + 1) % 3); // (t − 2) mod 3 = (t + 1) mod 3
+        var analysis = Analysis;
+        analysis.Step = step;
+        analysis.HasReference = useReference;
+
+        // 1. Append the hop and analyse frame t (§2.3).
+        for (int c = 0; c < channels; c++)
+        {
+            Shift(ring[c], inputHop[c]);
+            AnalyseFrame(ring[c], specRe[c][slotT], specIm[c][slotT]);
+        }
+        if (channels == 2)
+        {
+            for (int n = 0; n < Hop; n++) midHop[n] = 0.5f * (ring[0][FrameTStart + Hop + n] + ring[1][FrameTStart + Hop + n]);
+            Average(specRe[0][slotT], specRe[1][slotT], midRe[slotT]);
+            Average(specIm[0][slotT], specIm[1][slotT], midIm[slotT]);
+        }
+        else
+        {
+            ring[0].AsSpan(FrameTStart + Hop, Hop).CopyTo(midHop);
+        }
+        float[] energyT = bandEnergyRing[slotT];
+        BandLayout.Energy(midRe[slotT], midIm[slotT], energyT);
+        if (useReference)
+        {
+            Shift(referenceRing, referenceHop);
+            AnalyseFrame(referenceRing, refRe[slotT], refIm[slotT]);
+        }
+
+        // 2. Pitch of frame l (§3.3 g).
+        pitch.Process(midHop);
+        analysis.Voiced = pitch.Voiced;
+        analysis.Period = pitch.Period;
+        analysis.PitchCorrelation = pitch.Correlation;
+
+        // 3. Comb filter and coherence of frame l (§4.1, §4.5, §4.8).
+        float[] energyL = bandEnergyRing[slotL];
+        energyL.AsSpan().CopyTo(analysis.BandEnergy);
+        float totalEnergyL = 0f;
+        for (int b = 0; b < Bands; b++) totalEnergyL += energyL[b];
+        bool combActive = pitch.Voiced && totalEnergyL >= Constants.SilentFrameEnergy;
+        analysis.CombActive = combActive;
+        int period = pitch.Period;
+        int taps = CombFilter.TapCount(period);
+        float centreTap = CombFilter.CentreTap(taps);
+        if (combActive)
+        {
+            for (int c = 0; c < channels; c++) CombFrame(ring[c], period, taps, combRe[c], combIm[c]);
+            if (channels == 2)
+            {
+                Average(combRe[0], combRe[1], midCombRe);
+                Average(combIm[0], combIm[1], midCombIm);
+            }
+            CentreFreeCoherence(midRe[slotL], midIm[slotL], midCombRe, midCombIm, centreTap, analysis.Coherence);
+        }
+        else
+        {
+            Array.Clear(analysis.Coherence);
+        }
+
+        // 4. Features F_t (§5).
+        float[] f = analysis.Features;
+        for (int b = 0; b < Bands; b++) f[b] = MathF.Log10(energyT[b] + Constants.FeatureEnergyFloor);
+        for (int b = 0; b < Bands; b++) f[Bands + b] = analysis.Coherence[b];
+        f[2 * Bands] = MathF.Log2(period / (float)PitchTracker.ResetPeriod);
+        f[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
+
+        // 5. Oracle targets of frame l (§6).
+        if (useReference) ComputeTargets(slotL, energyL, totalEnergyL, combActive, period, taps, centreTap);
+
+        // 6. Gains from the source, then controls and post-filter (§10, §7).
+        GainSource.Compute(analysis, rawGain, rawStrength);
+        float floor = PostFilter.FloorForStrength(Strength);
+        PostFilter.Apply(rawGain, rawStrength, energyL, floor, Math.Clamp(PostFilterAmount, 0f, 1f),
+            CombEnabled && combActive, AppliedGain, AppliedStrength);
+
+        // 7. Mix, renormalise and synthesise frame l (§4.6, §2.3).
+        if (BinMagnitudeOracle && useReference)
+        {
+            SynthesiseBinOracle(slotL);
+        }
+        else
+        {
+            bool mixing = false;
+            for (int b = 0; b < Bands; b++) mixing |= AppliedStrength[b] > 0f;
+            if (mixing) PrepareMix(slotL, energyL);
+            else
+            {
+                AppliedGain.AsSpan().CopyTo(bandFinal);
+            }
+            BandLayout.Interpolate(bandFinal, binGain);
+            for (int c = 0; c < channels; c++)
+            {
+                float[] yr = specRe[c][slotL], yi = specIm[c][slotL];
+                if (mixing)
+                {
+                    float[] pr = combRe[c], pi = combIm[c];
+                    for (int k = 0; k < Bins; k++)
+                    {
+                        float r = binStrength[k], dry = 1f - r, wet = r * binEqualise[k];
+                        outRe[k] = binGain[k] * (dry * yr[k] + wet * pr[k]);
+                        outIm[k] = binGain[k] * (dry * yi[k] + wet * pi[k]);
+                    }
+                }
+                else
+                {
+                    for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
+                }
+                Synthesise(c);
+            }
+        }
+    }
+
+    private static void Shift(float[] buffer, ReadOnlySpan<float> hop)
+    {
+        Array.Copy(buffer, Hop, buffer, 0, RingLength - Hop);
+        var dst = buffer.AsSpan(RingLength - Hop);
+        for (int n = 0; n < Hop; n++)
+        {
+            float x = hop[n];
+            // NaN/Inf become silence and denormals zero, so no state is poisoned (§4.8).
+            if (!float.IsFinite(x) || MathF.Abs(x) < 1e-30f) x = 0f;
+            dst[n] = Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude);
+        }
+    }
+
+    private void AnalyseFrame(float[] buffer, float[] re, float[] im)
+    {
+        for (int n = 0; n < Win; n++) timeBuffer[n] = window[n] * buffer[FrameTStart + n];
+        fft.Forward(timeBuffer, re, im);
+        ApplyLowpass(re, im);
+    }
+
+    private void CombFrame(float[] buffer, int period, int taps, float[] re, float[] im)
+    {
+        CombFilter.Apply(buffer, FrameLStart, period, taps, timeBuffer);
+        for (int n = 0; n < Win; n++) timeBuffer[n] *= window[n];
+        fft.Forward(timeBuffer, re, im);
+        ApplyLowpass(re, im);
+    }
+
+    private void ApplyLowpass(float[] re, float[] im)
+    {
+        for (int k = Math.Max(LowpassBin, 0); k < Bins; k++) { re[k] = 0f; im[k] = 0f; }
+    }
+
+    private static void Average(float[] a, float[] b, float[] mid)
+    {
+        for (int k = 0; k < mid.Length; k++) mid[k] = 0.5f * (a[k] + b[k]);
+    }
+
+    /// <summary>q(b) = coh(A, P°) with P° = (P − w₀A)/(1 − w₀) (§4.5), without building P°.</summary>
+    private void CentreFreeCoherence(float[] aRe, float[] aIm, float[] pRe, float[] pIm, float centreTap, float[] coherence)
+    {
+        // C(A, P°) = (C(A,P) − w₀E_A)/(1 − w₀); E_P° = (E_P − 2w₀C(A,P) + w₀²E_A)/(1 − w₀)².
+        BandLayout.Energy(aRe, aIm, tmpBandA);
+        BandLayout.Energy(pRe, pIm, tmpBandB);
+        BandLayout.CrossCorrelation(aRe, aIm, pRe, pIm, tmpBandC);
+        float inv = 1f / (1f - centreTap);
+        for (int b = 0; b < Bands; b++)
+        {
+            float eA = tmpBandA[b], eP = tmpBandB[b], cAP = tmpBandC[b];
+            float cross = (cAP - centreTap * eA) * inv;
+            float eRef = MathF.Max(0f, (eP - 2f * centreTap * cAP + centreTap * centreTap * eA) * inv * inv);
+            float q = cross / MathF.Sqrt(eA * eRef + Constants.EnergyEpsilon);
+            coherence[b] = float.IsFinite(q) ? Math.Clamp(q, 0f, 1f) : 0f;
+        }
+    }
+
+    /// <summary>s_b, the mid mix energy and n_b (§4.6); fills binStrength, binEqualise and bandFinal.</summary>
+    private void PrepareMix(int slotL, float[] energyY)
+    {
+        float[] yr = midRe[slotL], yi = midIm[slotL];
+        BandLayout.Energy(midCombRe, midCombIm, tmpBandB);
+        for (int b = 0; b < Bands; b++)
+            bandEqualise[b] = MathF.Min(EqualiseCap, MathF.Sqrt(energyY[b] / (tmpBandB[b] + Constants.EnergyEpsilon)));
+        BandLayout.Interpolate(AppliedStrength, binStrength);
+        BandLayout.Interpolate(bandEqualise, binEqualise);
+        for (int k = 0; k < Bins; k++)
+        {
+            float r = binStrength[k], dry = 1f - r, wet = r * binEqualise[k];
+            outRe[k] = dry * yr[k] + wet * midCombRe[k];
+            outIm[k] = dry * yi[k] + wet * midCombIm[k];
+        }
+        BandLayout.Energy(outRe, outIm, tmpBandC);
+        for (int b = 0; b < Bands; b++)
+        {
+            float eZ = tmpBandC[b];
+            float norm = eZ < Constants.EnergyEpsilon ? 1f : MathF.Min(EqualiseCap, MathF.Sqrt(energyY[b] / (eZ + Constants.EnergyEpsilon)));
+            bandFinal[b] = AppliedGain[b] * norm;
+        }
+    }
+
+    private void SynthesiseBinOracle(int slotL)
+    {
+        float[] xr = refRe[slotL], xi = refIm[slotL], mr = midRe[slotL], mi = midIm[slotL];
+        for (int k = 0; k < Bins; k++)
+        {
+            float magY = MathF.Sqrt(mr[k] * mr[k] + mi[k] * mi[k]);
+            float magX = MathF.Sqrt(xr[k] * xr[k] + xi[k] * xi[k]);
+            binGain[k] = magY > 1e-12f ? magX / magY : 0f;
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            float[] yr = specRe[c][slotL], yi = specIm[c][slotL];
+            for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
+            Synthesise(c);
+        }
+    }
+
+    /// <summary>IFFT, synthesis window and overlap-add of frame l; emits the final hop t − 3 (§2.3).</summary>
+    private void Synthesise(int channel)
+    {
+        fft.Inverse(outRe, outIm, timeBuffer);
+        float[] acc = ola[channel];
+        for (int n = 0; n < Win; n++) acc[n] += window[n] * timeBuffer[n];
+        acc.AsSpan(0, Hop).CopyTo(outputHop[channel]);
+        Array.Copy(acc, Hop, acc, 0, Hop);
+        Array.Clear(acc, Hop, Hop);
+    }
+
+    /// <summary>g_b, r_b and masks of §6 for frame l, with the noisy pitch (§6.1).</summary>
+    private void ComputeTargets(int slotL, float[] energyY, float totalEnergyY, bool combActive, int period, int taps, float centreTap)
+    {
+        var a = Analysis;
+        float[] xr = refRe[slotL], xi = refIm[slotL];
+        BandLayout.Energy(xr, xi, tmpBandA);
+        float[] energyX = tmpBandA;
+
+        bool startUp = step < Constants.LookaheadFrames;
+        bool silent = totalEnergyY < SilentTargetEnergy;
+        int lastBand = Bands - 1;
+        if (LowpassBin < Bins)
+        {
+            // b_lp: first band with c_b > k_lp; bands above it are masked (§6.5).
+            ReadOnlySpan<int> centre = Constants.BandCentreBins;
+            lastBand = 0;
+            while (lastBand < Bands - 1 && centre[lastBand] <= LowpassBin) lastBand++;
+        }
+        for (int b = 0; b < Bands; b++)
+        {
+            float g = OracleTargets.Gain(energyX[b], energyY[b]);
+            a.TargetGainPlain[b] = g;
+            a.TargetGain[b] = g;
+            a.TargetStrength[b] = 0f;
+            bool valid = !startUp && !silent && b <= lastBand
+                && !(energyX[b] < QuietBandEnergy && energyY[b] < QuietBandEnergy);
+            a.GainValid[b] = valid;
+            a.StrengthValid[b] = valid && combActive;
+        }
+        if (!combActive) return;
+
+        // Clean comb reference P_x with the noisy pitch, and coherences against P°_x (§6.3).
+        CombFrame(referenceRing, period, taps, refCombRe, refCombIm);
+        float inv = 1f / (1f - centreTap);
+        for (int k = 0; k < Bins; k++)
+        {
+            refCombRe[k] = (refCombRe[k] - centreTap * xr[k]) * inv;
+            refCombIm[k] = (refCombIm[k] - centreTap * xi[k]) * inv;
+        }
+        BandLayout.Energy(refCombRe, refCombIm, tmpBandB);           // E_P°x
+        BandLayout.CrossCorrelation(xr, xi, refCombRe, refCombIm, tmpBandC);
+        Span<float> cleanCoherence = stackalloc float[Bands];
+        BandLayout.Coherence(energyX, tmpBandB, tmpBandC, cleanCoherence);
+        BandLayout.CrossCorrelation(midRe[slotL], midIm[slotL], refCombRe, refCombIm, tmpBandC);
+        Span<float> noisyCoherence = stackalloc float[Bands];
+        BandLayout.Coherence(energyY, tmpBandB, tmpBandC, noisyCoherence);
+        float sigma2 = CombFilter.NoisePowerGain(taps);
+        for (int b = 0; b < Bands; b++)
+        {
+            float r = OracleTargets.Strength(cleanCoherence[b], noisyCoherence[b], sigma2, out float att);
+            a.TargetStrength[b] = r;
+            a.TargetGain[b] = Math.Clamp(a.TargetGainPlain[b] * att, 0f, 1f);
+        }
+    }
+}
