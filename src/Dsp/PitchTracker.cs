@@ -21,6 +21,9 @@ public sealed class PitchTracker
     private const float CorrelationEpsilon = 1e-12f;
     private const float LagCost = 0.3f, UnvoicedBias = 0.5f, OctaveCost = 0.4f, VoicingSwitchCost = 0.2f; // §3.3 f
     public const int ResetPeriod = 240;
+    // Deviation (docs/decisions.md): the lag penalty grows with log₂(T/60) rather than linearly in T,
+    // so that each octave costs the same; the linear form gave 2T only a 1 % penalty at 800 Hz.
+    private static readonly float LogPeriodRange = MathF.Log2((float)MaxT / MinT);
 
     // DC blocker H(z) = (1 − 2z⁻¹ + z⁻²)/(1 − 1.99599z⁻¹ + 0.996z⁻²), §3.3 (a). Double state: poles near 1.
     private double hpX1, hpX2, hpY1, hpY2;
@@ -146,12 +149,15 @@ public sealed class PitchTracker
             AddCandidate(slot, t, r);
             if (r > bestRho) { bestRho = r; bestT = t; }
         }
-        // Sub-multiples of the best candidate let the tracker escape period doubling.
-        for (int div = 2; div <= 3; div++)
+        // Sub-multiples of the best candidate let the tracker escape period multiplication (§3.3 e).
+        // Deviation (docs/decisions.md): every T*/k ≥ 60, not only k = 2, 3. In noise all multiples
+        // of the period score about the same ρ, so T* is often 4T or 5T; the true period must be
+        // among the candidates in every frame for the Viterbi lag cost to prefer it.
+        for (int div = 2; bestT / div >= MinT - 1; div++)
         {
             int sub = (int)Math.Round((double)bestT / div);
-            if (sub < MinT) continue;
-            Refine(sub, 2, out int t, out float r);
+            if (sub < MinT) break;
+            Refine(sub, div <= 3 ? 2 : 1, out int t, out float r);
             AddCandidate(slot, t, r);
         }
     }
@@ -167,22 +173,42 @@ public sealed class PitchTracker
         }
     }
 
-    /// <summary>Best ρ_t(T) for T in [centre − radius, centre + radius] ∩ [60, 768].</summary>
+    /// <summary>
+    /// Best ρ_t(T) for T in [centre − radius, centre + radius] ∩ [60, 768]. The returned ρ is the
+    /// parabolic peak through the best lag and its neighbours (deviation, docs/decisions.md): with
+    /// integer lags a short true period (e.g. 60.8) scores lower than a multiple that happens to fall
+    /// near an integer, which made the tracker prefer 4T at high pitches.
+    /// </summary>
     private void Refine(int centre, int radius, out int bestT, out float bestRho)
     {
-        var x = u.AsSpan(History, Frame);
-        double e0 = energyPrefix[BufferLength] - energyPrefix[History];
         bestT = Math.Clamp(centre, MinT, MaxT);
         bestRho = -2f;
         int lo = Math.Max(MinT, centre - radius), hi = Math.Min(MaxT, centre + radius);
         for (int t = lo; t <= hi; t++)
         {
-            double eLag = energyPrefix[BufferLength - t] - energyPrefix[History - t];
-            float num = VectorMath.Dot(x, u.AsSpan(History - t, Frame));
-            float r = (float)(num / Math.Sqrt(e0 * Math.Max(eLag, 0) + CorrelationEpsilon));
+            float r = LagCorrelation(t);
             if (r > bestRho) { bestRho = r; bestT = t; }
         }
+        if (bestT > MinT && bestT < MaxT)
+        {
+            float left = LagCorrelation(bestT - 1), right = LagCorrelation(bestT + 1);
+            float curvature = 2f * bestRho - left - right;
+            if (curvature > 1e-6f)
+            {
+                float delta = right - left;
+                bestRho = MathF.Min(1f, bestRho + delta * delta / (8f * curvature));
+            }
+        }
         bestRho = Math.Max(bestRho, 0f);
+    }
+
+    /// <summary>ρ_t(T) of §3.3 (b) over the 960 samples of frame t.</summary>
+    private float LagCorrelation(int lag)
+    {
+        double e0 = energyPrefix[BufferLength] - energyPrefix[History];
+        double eLag = energyPrefix[BufferLength - lag] - energyPrefix[History - lag];
+        float num = VectorMath.Dot(u.AsSpan(History, Frame), u.AsSpan(History - lag, Frame));
+        return (float)(num / Math.Sqrt(e0 * Math.Max(eLag, 0) + CorrelationEpsilon));
     }
 
     /// <summary>Adds (T, ρ), merging with an existing candidate closer than 3 samples (keeps the higher ρ).</summary>
@@ -197,7 +223,14 @@ public sealed class PitchTracker
                 return;
             }
         }
-        if (n >= MaxCandidates) return;
+        if (n >= MaxCandidates)
+        {
+            // Full: replace the weakest candidate if the new one is stronger.
+            int weakest = 0;
+            for (int i = 1; i < n; i++) if (rho[slot, i] < rho[slot, weakest]) weakest = i;
+            if (r > rho[slot, weakest]) { period[slot, weakest] = t; rho[slot, weakest] = r; }
+            return;
+        }
         period[slot, n] = t;
         rho[slot, n] = r;
         count[slot] = n + 1;
@@ -217,7 +250,7 @@ public sealed class PitchTracker
         {
             bool voiced = j < n;
             float local = voiced
-                ? 1f - rho[slot, j] * (1f - LagCost * (period[slot, j] - MinT) / (MaxT - MinT))
+                ? 1f - rho[slot, j] * (1f - LagCost * MathF.Log2((float)period[slot, j] / MinT) / LogPeriodRange)
                 : UnvoicedBias + maxRho;
             float best = float.MaxValue; int arg = nPrev;
             for (int i = 0; i <= nPrev; i++)
