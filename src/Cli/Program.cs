@@ -1,1 +1,3 @@
-return 0;
+using PercepNetFx.Cli;
+
+return CommandLine.Run(args);

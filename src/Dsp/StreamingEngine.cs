@@ -130,22 +130,33 @@ public sealed class StreamingEngine
     }
 
     /// <summary>Mono processing; <paramref name="output"/> may be the same memory as <paramref name="input"/>.</summary>
-    public void Process(ReadOnlySpan<float> input, Span<float> output)
+    public void Process(ReadOnlySpan<float> input, Span<float> output) => Process(input, output, default);
+
+    /// <summary>Mono processing with a clean reference (oracle experiments, training targets; 48 kHz only).</summary>
+    public void Process(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> reference)
     {
         if (channels != 1) throw new InvalidOperationException("engine is stereo");
-        ProcessBlock(input, default, output, default);
+        ProcessBlock(input, default, output, default, reference);
     }
 
     /// <summary>Linked stereo processing; outputs may alias inputs.</summary>
     public void Process(ReadOnlySpan<float> inputLeft, ReadOnlySpan<float> inputRight, Span<float> outputLeft, Span<float> outputRight)
+        => Process(inputLeft, inputRight, outputLeft, outputRight, default);
+
+    /// <summary>Linked stereo processing with an optional clean mono reference (48 kHz only).</summary>
+    public void Process(ReadOnlySpan<float> inputLeft, ReadOnlySpan<float> inputRight, Span<float> outputLeft, Span<float> outputRight,
+        ReadOnlySpan<float> reference)
     {
         if (channels != 2) throw new InvalidOperationException("engine is mono");
-        ProcessBlock(inputLeft, inputRight, outputLeft, outputRight);
+        ProcessBlock(inputLeft, inputRight, outputLeft, outputRight, reference);
     }
 
-    private void ProcessBlock(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, Span<float> out0, Span<float> out1)
+    private void ProcessBlock(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1, Span<float> out0, Span<float> out1, ReadOnlySpan<float> reference)
     {
         int n = in0.Length;
+        bool useReference = !reference.IsEmpty;
+        if (useReference && (resamplers is not null || reference.Length < n))
+            throw new ArgumentException("the reference needs 48 kHz and the block's length");
         if (out0.Length < n || (channels == 2 && (in1.Length < n || out1.Length < n)))
             throw new ArgumentException("buffers shorter than the block");
         int piece = resamplers is null ? Hop : MaxPiece;
@@ -157,6 +168,8 @@ public sealed class StreamingEngine
             var b = channels == 2 ? in1.Slice(offset, len) : default;
             var oa = out0.Slice(offset, len);
             var ob = channels == 2 ? out1.Slice(offset, len) : default;
+            referenceActive = useReference;
+            if (useReference) reference.Slice(offset, len).CopyTo(referencePiece);
             if (resamplers is null) PieceNative(a, b, oa, ob); else PieceResampled(a, b, oa, ob);
             offset += len;
         }
@@ -204,13 +217,18 @@ public sealed class StreamingEngine
     }
 
     /// <summary>Copies samples into the core's hop (never past a hop boundary) and runs a step when full.</summary>
+    // Reference piece of the current call (native path: pieces never cross a hop boundary).
+    private readonly float[] referencePiece = new float[Hop];
+    private bool referenceActive;
+
     private void FeedInner(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1)
     {
         in0.CopyTo(core.InputHop(0)[hopFill..]);
         if (channels == 2) in1.CopyTo(core.InputHop(1)[hopFill..]);
+        if (referenceActive) referencePiece.AsSpan(0, in0.Length).CopyTo(core.ReferenceHop[hopFill..]);
         hopFill += in0.Length;
         if (hopFill < Hop) return;
-        core.Step();
+        core.Step(referenceActive);
         hopFill = 0;
         for (int c = 0; c < channels; c++) innerOut[c].Push(core.OutputHop(c));
     }
@@ -224,7 +242,6 @@ public sealed class StreamingEngine
     private void StoreDry(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1)
     {
         // The dry line is read back in MixBypass for the same positions before being overwritten.
-        dryStart = dryWrite;
         int len = in0.Length, size = LatencySamples;
         for (int c = 0; c < channels; c++)
         {
@@ -242,7 +259,6 @@ public sealed class StreamingEngine
         dryWrite = (dryWrite + len) % size;
     }
 
-    private int dryStart;
     private readonly float[][] dryPending = { new float[Math.Max(Hop, MaxPiece)], new float[Math.Max(Hop, MaxPiece)] };
 
     private void MixBypass(Span<float> out0, Span<float> out1, int len)

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using PercepNetFx.Audio;
+using PercepNetFx.Dsp;
+using PercepNetFx.Dsp.Metrics;
+
+namespace PercepNetFx.Cli;
+
+/// <summary>The CLI commands: each reads files, calls the library, and writes results.</summary>
+public static class Commands
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static int Info(ParsedArgs a)
+    {
+        a.NoOthers();
+        if (a.Positional.Count != 1) throw new UsageException("info takes one WAV file");
+        var info = WavReader.ReadInfo(a.Positional[0]);
+        Console.Out.WriteLine(string.Create(Inv, $"{a.Positional[0]}: {info.Format} ({info.BitsPerSample}-bit{(info.IsExtensible ? ", extensible" : "")}), {info.SampleRate} Hz, {info.ChannelCount} channel(s), {info.FrameCount} frames, {info.DurationSeconds:F3} s"));
+        return 0;
+    }
+
+    public static int Score(ParsedArgs a)
+    {
+        a.NoOthers("clean", "enhanced", "max-lag");
+        var clean = ReadMono(a.Required("clean"));
+        var enhanced = ReadMono(a.Required("enhanced"));
+        if (clean.Rate != enhanced.Rate) throw new UsageException($"sample rates differ: {clean.Rate} vs {enhanced.Rate} Hz");
+        int maxLag = (int)a.Number("max-lag", 2400, 0, 48000);
+        var m = MetricSet.Score(clean.Samples, enhanced.Samples, clean.Rate, maxLag);
+        Console.Out.WriteLine(string.Create(Inv, $"SI-SDR {m.SiSdrDb:F2} dB  STOI {m.Stoi:F4}  segSNR {m.SegSnrDb:F2} dB  lag {m.LagSamples} samples"));
+        return 0;
+    }
+
+    public static int Oracle(ParsedArgs a)
+    {
+        a.NoOthers("clean", "noisy", "mode");
+        if (a.Positional.Count != 1) throw new UsageException("oracle needs one output path");
+        string mode = a.Required("mode");
+        OracleMode oracleMode = mode switch
+        {
+            "stft" => OracleMode.Stft,
+            "bands" => OracleMode.Bands,
+            "bands+comb" => OracleMode.BandsComb,
+            "bands+comb+postfilter" => OracleMode.BandsCombPostFilter,
+            _ => throw new UsageException($"--mode must be stft, bands, bands+comb or bands+comb+postfilter, got '{mode}'"),
+        };
+        string cleanPath = a.Required("clean"), noisyPath = a.Required("noisy");
+        var clean = WavReader.Read(cleanPath);
+        var noisy = WavReader.Read(noisyPath);
+        if (noisy.ChannelCount > 2) throw new UsageException($"{noisyPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
+        if (clean.SampleRate != noisy.SampleRate) throw new UsageException($"sample rates differ: {cleanPath} {clean.SampleRate} Hz, {noisyPath} {noisy.SampleRate} Hz");
+        if (clean.FrameCount != noisy.FrameCount) throw new UsageException($"lengths differ: {cleanPath} {clean.FrameCount} frames, {noisyPath} {noisy.FrameCount} frames");
+
+        float[][] output = Progress.Run($"oracle {mode}", noisy.FrameCount / (double)noisy.SampleRate, report =>
+            OracleRender.Render(noisy.Channels, Mix(clean.Channels), noisy.SampleRate, oracleMode, report));
+        WavWriter.Write(a.Positional[0], new AudioBuffer(noisy.SampleRate, output), WavSampleFormat.Float32);
+        return 0;
+    }
+
+    public static int Features(ParsedArgs a)
+    {
+        a.NoOthers("noisy", "clean", "out", "lowpass-bin", "list");
+        var jobs = new List<(string Noisy, string Clean, int Lowpass, string Prefix)>();
+        string? list = a.Optional("list");
+        if (list is not null)
+        {
+            int lineNo = 0;
+            foreach (var raw in File.ReadLines(list))
+            {
+                lineNo++;
+                if (raw.Trim().Length == 0 || raw.StartsWith('#')) continue;
+                var f = raw.Split('\t');
+                if (f.Length != 4 || !int.TryParse(f[2], NumberStyles.Integer, Inv, out int k))
+                    throw new UsageException($"{list}:{lineNo}: expected noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix");
+                jobs.Add((f[0], f[1], k, f[3]));
+            }
+        }
+        else
+        {
+            jobs.Add((a.Required("noisy"), a.Required("clean"), (int)a.Number("lowpass-bin", Constants.BinCount, 0, 1_000_000), a.Required("out")));
+        }
+        foreach (var job in jobs)
+        {
+            var noisy = ReadMono(job.Noisy);
+            var clean = ReadMono(job.Clean);
+            if (noisy.Rate != Constants.SampleRate || clean.Rate != Constants.SampleRate)
+                throw new UsageException($"{job.Noisy}: features need 48 kHz input (got {noisy.Rate} and {clean.Rate} Hz)");
+            if (noisy.Samples.Length != clean.Samples.Length)
+                throw new UsageException($"{job.Noisy}: noisy and clean lengths differ ({noisy.Samples.Length} vs {clean.Samples.Length})");
+            var set = FeatureExtractor.Extract(noisy.Samples, clean.Samples, job.Lowpass);
+            NpyWriter.Write(job.Prefix + ".features.npy", set.Features, set.Frames, Constants.FeatureCount);
+            NpyWriter.Write(job.Prefix + ".gains.npy", set.Gains, set.Frames, Constants.BandCount);
+            NpyWriter.Write(job.Prefix + ".strengths.npy", set.Strengths, set.Frames, Constants.BandCount);
+        }
+        return 0;
+    }
+
+    public static int Bench(ParsedArgs a)
+    {
+        a.NoOthers("seconds");
+        double seconds = a.Number("seconds", 20, 1, 3600);
+        foreach (int channels in new[] { 1, 2 })
+        {
+            var r = Benchmark.Chain(channels, seconds);
+            Console.Out.WriteLine(string.Create(Inv,
+                $"chain without network, {(channels == 1 ? "mono  " : "stereo")}: {r.MicrosecondsPerHop:F1} µs per 10 ms hop = {100 * r.RealTimeShare:F3} % of one core (p99.9 {r.P999Microseconds:F1} µs, {r.Hops} hops)"));
+        }
+        return 0;
+    }
+
+    private static (float[] Samples, int Rate) ReadMono(string path)
+    {
+        var audio = WavReader.Read(path);
+        return (Mix(audio.Channels), audio.SampleRate);
+    }
+
+    /// <summary>Mid signal (L + R)/2 for stereo, the channel itself for mono.</summary>
+    private static float[] Mix(float[][] channels)
+    {
+        if (channels.Length == 1) return channels[0];
+        var mid = new float[channels[0].Length];
+        for (int c = 0; c < channels.Length; c++)
+            for (int n = 0; n < mid.Length; n++) mid[n] += channels[c][n] / channels.Length;
+        return mid;
+    }
+}
+
+/// <summary>Shows a progress line on stderr for long runs when stderr is a terminal.</summary>
+public static class Progress
+{
+    public static T Run<T>(string label, double audioSeconds, Func<Action<double>, T> work)
+    {
+        bool show = audioSeconds > 30 && !Console.IsErrorRedirected;
+        var watch = Stopwatch.StartNew();
+        T result = work(fraction =>
+        {
+            if (show) Console.Error.Write($"\r{label}: {fraction * 100:F0} %");
+        });
+        if (show) Console.Error.WriteLine($"\r{label}: done in {watch.Elapsed.TotalSeconds:F1} s");
+        return result;
+    }
+}

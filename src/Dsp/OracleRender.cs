@@ -1,0 +1,40 @@
+using PercepNetFx.Dsp.Resampling;
+
+namespace PercepNetFx.Dsp;
+
+/// <summary>
+/// The four oracle stages (Amazon Science blog post on PercepNet): per-bin magnitude with noisy
+/// phase, 34-band gains, plus comb filtering with oracle strengths, plus the post-filter.
+/// Other rates are resampled offline to 48 kHz and back, because the clean reference is analysed
+/// in lockstep with the noisy signal at 48 kHz (§6).
+/// </summary>
+public static class OracleRender
+{
+    public static float[][] Render(float[][] noisy, float[] clean, int sampleRate, OracleMode mode, Action<double>? progress = null)
+    {
+        if (sampleRate != Constants.SampleRate)
+        {
+            var noisy48 = noisy.Select(ch => PolyphaseResampler.Resample(ch, sampleRate, Constants.SampleRate)).ToArray();
+            var clean48 = PolyphaseResampler.Resample(clean, sampleRate, Constants.SampleRate);
+            var out48 = Render(noisy48, clean48, Constants.SampleRate, mode, progress);
+            return out48.Select(ch => Fit(PolyphaseResampler.Resample(ch, Constants.SampleRate, sampleRate), noisy[0].Length)).ToArray();
+        }
+        return OfflineRenderer.Render(noisy, sampleRate, engine =>
+        {
+            var core = engine.Core;
+            core.GainSource = new OracleGainSource(mode);
+            core.BinMagnitudeOracle = mode == OracleMode.Stft;
+            core.Strength = 1f;
+            core.PostFilterAmount = mode == OracleMode.BandsCombPostFilter ? 1f : 0f;
+            core.CombEnabled = mode is OracleMode.BandsComb or OracleMode.BandsCombPostFilter;
+        }, clean, progress);
+    }
+
+    private static float[] Fit(float[] x, int length)
+    {
+        if (x.Length == length) return x;
+        var y = new float[length];
+        Array.Copy(x, y, Math.Min(length, x.Length));
+        return y;
+    }
+}
