@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs what the tests need (idempotent, quiet),
+# then the xunit suites (Release), the Python training unit tests and the training smoke run.
+# Set PERCEPNETFX_LONG=1 for the long local modes of slow checks.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+need=()
+command -v sox >/dev/null || need+=(sox)
+/usr/bin/python3 -c "import numpy, scipy, soundfile, torch" 2>/dev/null || need+=(python3-numpy python3-scipy python3-soundfile python3-torch)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+fi
+
+status=0
+log=$(mktemp)
+dotnet build -c Release PercepNetFx.sln -nologo -v quiet 2>&1 | grep -E "error|Warn" | grep -v "0 Warn\|0 Error" ; true
+dotnet test PercepNetFx.sln -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
+grep -q "^Failed!" "$log" && status=1
+grep -q "^Passed!" "$log" || status=1
+read passed failed < <(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+
+echo "python unit tests (train/tests):"
+if /usr/bin/python3 -m unittest discover -s train/tests 2>"$log"; then
+  py=$(grep -Eo "Ran [0-9]+ tests" "$log" | grep -Eo "[0-9]+"); passed=$((passed + py)); echo "  $py passed"
+else
+  tail -20 "$log"; failed=$((failed + 1)); status=1
+fi
+
+echo "training smoke run (train/smoke.sh):"
+if bash train/smoke.sh >"$log" 2>&1; then passed=$((passed + 1)); echo "  passed"; else tail -20 "$log"; failed=$((failed + 1)); status=1; fi
+rm -f "$log"
+
+echo "tests: $passed passed, $failed failed"
+exit $status
