@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PercepNetFx.Dsp;
 
@@ -117,84 +119,97 @@ public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // Decimation in frequency, Stockham: inputs x[k + s(q + m·j)], outputs y[k + s(p·q + j)] scaled by w^{q·j}.
+    // Unchecked indexing (Unsafe.Add): Transform verified the buffer lengths, and every index is < size.
     private static void Radix2(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        ref T trR = ref MemoryMarshal.GetArrayDataReference(tr); ref T tiR = ref MemoryMarshal.GetArrayDataReference(ti);
         for (int q = 0; q < m; q++)
         {
-            T wr = tr[q], wi = ti[q];
+            T wr = Unsafe.Add(ref trR, q), wi = Unsafe.Add(ref tiR, q);
             for (int k = 0; k < s; k++)
             {
                 int i0 = k + s * q, i1 = i0 + s * m;
-                T ar = xr[i0], ai = xi[i0], br = xr[i1], bi = xi[i1];
+                T ar = Unsafe.Add(ref xrR, i0), ai = Unsafe.Add(ref xiR, i0), br = Unsafe.Add(ref xrR, i1), bi = Unsafe.Add(ref xiR, i1);
                 int o = k + s * 2 * q;
-                yr[o] = ar + br; yi[o] = ai + bi;
+                Unsafe.Add(ref yrR, o) = ar + br; Unsafe.Add(ref yiR, o) = ai + bi;
                 T dr = ar - br, di = ai - bi;
-                yr[o + s] = dr * wr - di * wi; yi[o + s] = dr * wi + di * wr;
+                Unsafe.Add(ref yrR, o + s) = dr * wr - di * wi; Unsafe.Add(ref yiR, o + s) = dr * wi + di * wr;
             }
         }
     }
 
     private static void Radix3(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        ref T trR = ref MemoryMarshal.GetArrayDataReference(tr); ref T tiR = ref MemoryMarshal.GetArrayDataReference(ti);
         for (int q = 0; q < m; q++)
         {
-            T w1r = tr[2 * q], w1i = ti[2 * q], w2r = tr[2 * q + 1], w2i = ti[2 * q + 1];
+            T w1r = Unsafe.Add(ref trR, 2 * q), w1i = Unsafe.Add(ref tiR, 2 * q), w2r = Unsafe.Add(ref trR, 2 * q + 1), w2i = Unsafe.Add(ref tiR, 2 * q + 1);
             for (int k = 0; k < s; k++)
             {
                 int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m;
-                T ar = xr[i0], ai = xi[i0];
-                T sr = xr[i1] + xr[i2], si = xi[i1] + xi[i2];
-                T dr = xr[i1] - xr[i2], di = xi[i1] - xi[i2];
+                T ar = Unsafe.Add(ref xrR, i0), ai = Unsafe.Add(ref xiR, i0);
+                T sr = Unsafe.Add(ref xrR, i1) + Unsafe.Add(ref xrR, i2), si = Unsafe.Add(ref xiR, i1) + Unsafe.Add(ref xiR, i2);
+                T dr = Unsafe.Add(ref xrR, i1) - Unsafe.Add(ref xrR, i2), di = Unsafe.Add(ref xiR, i1) - Unsafe.Add(ref xiR, i2);
                 T mr = ar - Half * sr, mi = ai - Half * si;
                 // e^{-j2π/3}: the difference term rotates by −j·sin60.
                 T y1r = mr + Sin60 * di, y1i = mi - Sin60 * dr;
                 T y2r = mr - Sin60 * di, y2i = mi + Sin60 * dr;
                 int o = k + s * 3 * q;
-                yr[o] = ar + sr; yi[o] = ai + si;
-                yr[o + s] = y1r * w1r - y1i * w1i; yi[o + s] = y1r * w1i + y1i * w1r;
-                yr[o + 2 * s] = y2r * w2r - y2i * w2i; yi[o + 2 * s] = y2r * w2i + y2i * w2r;
+                Unsafe.Add(ref yrR, o) = ar + sr; Unsafe.Add(ref yiR, o) = ai + si;
+                Unsafe.Add(ref yrR, o + s) = y1r * w1r - y1i * w1i; Unsafe.Add(ref yiR, o + s) = y1r * w1i + y1i * w1r;
+                Unsafe.Add(ref yrR, o + 2 * s) = y2r * w2r - y2i * w2i; Unsafe.Add(ref yiR, o + 2 * s) = y2r * w2i + y2i * w2r;
             }
         }
     }
 
     private static void Radix4(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        ref T trR = ref MemoryMarshal.GetArrayDataReference(tr); ref T tiR = ref MemoryMarshal.GetArrayDataReference(ti);
         for (int q = 0; q < m; q++)
         {
-            T w1r = tr[3 * q], w1i = ti[3 * q], w2r = tr[3 * q + 1], w2i = ti[3 * q + 1], w3r = tr[3 * q + 2], w3i = ti[3 * q + 2];
+            T w1r = Unsafe.Add(ref trR, 3 * q), w1i = Unsafe.Add(ref tiR, 3 * q), w2r = Unsafe.Add(ref trR, 3 * q + 1), w2i = Unsafe.Add(ref tiR, 3 * q + 1), w3r = Unsafe.Add(ref trR, 3 * q + 2), w3i = Unsafe.Add(ref tiR, 3 * q + 2);
             for (int k = 0; k < s; k++)
             {
                 int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
-                T a0r = xr[i0] + xr[i2], a0i = xi[i0] + xi[i2];
-                T a1r = xr[i0] - xr[i2], a1i = xi[i0] - xi[i2];
-                T a2r = xr[i1] + xr[i3], a2i = xi[i1] + xi[i3];
-                T a3r = xr[i1] - xr[i3], a3i = xi[i1] - xi[i3];
+                T a0r = Unsafe.Add(ref xrR, i0) + Unsafe.Add(ref xrR, i2), a0i = Unsafe.Add(ref xiR, i0) + Unsafe.Add(ref xiR, i2);
+                T a1r = Unsafe.Add(ref xrR, i0) - Unsafe.Add(ref xrR, i2), a1i = Unsafe.Add(ref xiR, i0) - Unsafe.Add(ref xiR, i2);
+                T a2r = Unsafe.Add(ref xrR, i1) + Unsafe.Add(ref xrR, i3), a2i = Unsafe.Add(ref xiR, i1) + Unsafe.Add(ref xiR, i3);
+                T a3r = Unsafe.Add(ref xrR, i1) - Unsafe.Add(ref xrR, i3), a3i = Unsafe.Add(ref xiR, i1) - Unsafe.Add(ref xiR, i3);
                 // Y1 = a1 − j·a3, Y3 = a1 + j·a3 (forward sign).
                 T y1r = a1r + a3i, y1i = a1i - a3r;
                 T y2r = a0r - a2r, y2i = a0i - a2i;
                 T y3r = a1r - a3i, y3i = a1i + a3r;
                 int o = k + s * 4 * q;
-                yr[o] = a0r + a2r; yi[o] = a0i + a2i;
-                yr[o + s] = y1r * w1r - y1i * w1i; yi[o + s] = y1r * w1i + y1i * w1r;
-                yr[o + 2 * s] = y2r * w2r - y2i * w2i; yi[o + 2 * s] = y2r * w2i + y2i * w2r;
-                yr[o + 3 * s] = y3r * w3r - y3i * w3i; yi[o + 3 * s] = y3r * w3i + y3i * w3r;
+                Unsafe.Add(ref yrR, o) = a0r + a2r; Unsafe.Add(ref yiR, o) = a0i + a2i;
+                Unsafe.Add(ref yrR, o + s) = y1r * w1r - y1i * w1i; Unsafe.Add(ref yiR, o + s) = y1r * w1i + y1i * w1r;
+                Unsafe.Add(ref yrR, o + 2 * s) = y2r * w2r - y2i * w2i; Unsafe.Add(ref yiR, o + 2 * s) = y2r * w2i + y2i * w2r;
+                Unsafe.Add(ref yrR, o + 3 * s) = y3r * w3r - y3i * w3i; Unsafe.Add(ref yiR, o + 3 * s) = y3r * w3i + y3i * w3r;
             }
         }
     }
 
     private static void Radix5(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        ref T trR = ref MemoryMarshal.GetArrayDataReference(tr); ref T tiR = ref MemoryMarshal.GetArrayDataReference(ti);
         for (int q = 0; q < m; q++)
         {
             int t = 4 * q;
             for (int k = 0; k < s; k++)
             {
                 int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, i4 = i3 + s * m;
-                T x0r = xr[i0], x0i = xi[i0];
-                T s1r = xr[i1] + xr[i4], s1i = xi[i1] + xi[i4];
-                T d1r = xr[i1] - xr[i4], d1i = xi[i1] - xi[i4];
-                T s2r = xr[i2] + xr[i3], s2i = xi[i2] + xi[i3];
-                T d2r = xr[i2] - xr[i3], d2i = xi[i2] - xi[i3];
+                T x0r = Unsafe.Add(ref xrR, i0), x0i = Unsafe.Add(ref xiR, i0);
+                T s1r = Unsafe.Add(ref xrR, i1) + Unsafe.Add(ref xrR, i4), s1i = Unsafe.Add(ref xiR, i1) + Unsafe.Add(ref xiR, i4);
+                T d1r = Unsafe.Add(ref xrR, i1) - Unsafe.Add(ref xrR, i4), d1i = Unsafe.Add(ref xiR, i1) - Unsafe.Add(ref xiR, i4);
+                T s2r = Unsafe.Add(ref xrR, i2) + Unsafe.Add(ref xrR, i3), s2i = Unsafe.Add(ref xiR, i2) + Unsafe.Add(ref xiR, i3);
+                T d2r = Unsafe.Add(ref xrR, i2) - Unsafe.Add(ref xrR, i3), d2i = Unsafe.Add(ref xiR, i2) - Unsafe.Add(ref xiR, i3);
                 T m1r = x0r + C51 * s1r + C52 * s2r, m1i = x0i + C51 * s1i + C52 * s2i;
                 T m2r = x0r + C52 * s1r + C51 * s2r, m2i = x0i + C52 * s1i + C51 * s2i;
                 // Forward sign: the odd parts rotate by −j.
@@ -205,11 +220,11 @@ public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
                 T y2r = m2r + n2r, y2i = m2i + n2i;
                 T y3r = m2r - n2r, y3i = m2i - n2i;
                 int o = k + s * 5 * q;
-                yr[o] = x0r + s1r + s2r; yi[o] = x0i + s1i + s2i;
-                yr[o + s] = y1r * tr[t] - y1i * ti[t]; yi[o + s] = y1r * ti[t] + y1i * tr[t];
-                yr[o + 2 * s] = y2r * tr[t + 1] - y2i * ti[t + 1]; yi[o + 2 * s] = y2r * ti[t + 1] + y2i * tr[t + 1];
-                yr[o + 3 * s] = y3r * tr[t + 2] - y3i * ti[t + 2]; yi[o + 3 * s] = y3r * ti[t + 2] + y3i * tr[t + 2];
-                yr[o + 4 * s] = y4r * tr[t + 3] - y4i * ti[t + 3]; yi[o + 4 * s] = y4r * ti[t + 3] + y4i * tr[t + 3];
+                Unsafe.Add(ref yrR, o) = x0r + s1r + s2r; Unsafe.Add(ref yiR, o) = x0i + s1i + s2i;
+                Unsafe.Add(ref yrR, o + s) = y1r * Unsafe.Add(ref trR, t) - y1i * Unsafe.Add(ref tiR, t); Unsafe.Add(ref yiR, o + s) = y1r * Unsafe.Add(ref tiR, t) + y1i * Unsafe.Add(ref trR, t);
+                Unsafe.Add(ref yrR, o + 2 * s) = y2r * Unsafe.Add(ref trR, t + 1) - y2i * Unsafe.Add(ref tiR, t + 1); Unsafe.Add(ref yiR, o + 2 * s) = y2r * Unsafe.Add(ref tiR, t + 1) + y2i * Unsafe.Add(ref trR, t + 1);
+                Unsafe.Add(ref yrR, o + 3 * s) = y3r * Unsafe.Add(ref trR, t + 2) - y3i * Unsafe.Add(ref tiR, t + 2); Unsafe.Add(ref yiR, o + 3 * s) = y3r * Unsafe.Add(ref tiR, t + 2) + y3i * Unsafe.Add(ref trR, t + 2);
+                Unsafe.Add(ref yrR, o + 4 * s) = y4r * Unsafe.Add(ref trR, t + 3) - y4i * Unsafe.Add(ref tiR, t + 3); Unsafe.Add(ref yiR, o + 4 * s) = y4r * Unsafe.Add(ref tiR, t + 3) + y4i * Unsafe.Add(ref trR, t + 3);
             }
         }
     }

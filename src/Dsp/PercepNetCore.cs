@@ -46,6 +46,7 @@ public sealed class PercepNetCore
     private readonly float[] rawGain = new float[Bands], rawStrength = new float[Bands];
     private readonly float[] binGain = new float[Bins], binStrength = new float[Bins], binEqualise = new float[Bins];
     private readonly float[] bandEqualise = new float[Bands], bandFinal = new float[Bands];
+    private readonly float[] combEnergy = new float[Bands]; // E_P of frame l (mid)
     private readonly float[] outRe = new float[Bins], outIm = new float[Bins];
 
     private long step = -1;
@@ -186,7 +187,7 @@ public sealed class PercepNetCore
                 Average(combRe[0], combRe[1], midCombRe);
                 Average(combIm[0], combIm[1], midCombIm);
             }
-            CentreFreeCoherence(midRe[slotL], midIm[slotL], midCombRe, midCombIm, centreTap, analysis.Coherence);
+            CentreFreeCoherence(midRe[slotL], midIm[slotL], energyL, midCombRe, midCombIm, centreTap, analysis.Coherence);
         }
         else
         {
@@ -285,16 +286,16 @@ public sealed class PercepNetCore
     }
 
     /// <summary>q(b) = coh(A, P°) with P° = (P − w₀A)/(1 − w₀) (§4.5), without building P°.</summary>
-    private void CentreFreeCoherence(float[] aRe, float[] aIm, float[] pRe, float[] pIm, float centreTap, float[] coherence)
+    /// <remarks>Leaves E_P in combEnergy for the mixing step.</remarks>
+    private void CentreFreeCoherence(float[] aRe, float[] aIm, float[] energyA, float[] pRe, float[] pIm, float centreTap, float[] coherence)
     {
         // C(A, P°) = (C(A,P) − w₀E_A)/(1 − w₀); E_P° = (E_P − 2w₀C(A,P) + w₀²E_A)/(1 − w₀)².
-        BandLayout.Energy(aRe, aIm, tmpBandA);
-        BandLayout.Energy(pRe, pIm, tmpBandB);
+        BandLayout.Energy(pRe, pIm, combEnergy);
         BandLayout.CrossCorrelation(aRe, aIm, pRe, pIm, tmpBandC);
         float inv = 1f / (1f - centreTap);
         for (int b = 0; b < Bands; b++)
         {
-            float eA = tmpBandA[b], eP = tmpBandB[b], cAP = tmpBandC[b];
+            float eA = energyA[b], eP = combEnergy[b], cAP = tmpBandC[b];
             float cross = (cAP - centreTap * eA) * inv;
             float eRef = MathF.Max(0f, (eP - 2f * centreTap * cAP + centreTap * centreTap * eA) * inv * inv);
             float q = cross / MathF.Sqrt(eA * eRef + Constants.EnergyEpsilon);
@@ -306,9 +307,8 @@ public sealed class PercepNetCore
     private void PrepareMix(int slotL, float[] energyY)
     {
         float[] yr = midRe[slotL], yi = midIm[slotL];
-        BandLayout.Energy(midCombRe, midCombIm, tmpBandB);
         for (int b = 0; b < Bands; b++)
-            bandEqualise[b] = MathF.Min(EqualiseCap, MathF.Sqrt(energyY[b] / (tmpBandB[b] + Constants.EnergyEpsilon)));
+            bandEqualise[b] = MathF.Min(EqualiseCap, MathF.Sqrt(energyY[b] / (combEnergy[b] + Constants.EnergyEpsilon)));
         BandLayout.Interpolate(AppliedStrength, binStrength);
         BandLayout.Interpolate(bandEqualise, binEqualise);
         for (int k = 0; k < Bins; k++)

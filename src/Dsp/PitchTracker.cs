@@ -42,6 +42,8 @@ public sealed class PitchTracker
     private readonly float[,] cost = new float[3, MaxCandidates + 1];
     private readonly int[,] back = new int[3, MaxCandidates + 1];
     private long step;
+    private readonly long[] lagStamp = new long[MaxT + 1];
+    private readonly float[] lagRho = new float[MaxT + 1];
     private int lastVoicedPeriod;
 
     /// <summary>Period T_l of the decided frame (last voiced value when unvoiced).</summary>
@@ -60,6 +62,7 @@ public sealed class PitchTracker
         Array.Clear(count);
         Array.Clear(cost);
         Array.Clear(back);
+        Array.Fill(lagStamp, -1L);
         step = 0;
         lastVoicedPeriod = ResetPeriod;
         Period = ResetPeriod;
@@ -202,8 +205,15 @@ public sealed class PitchTracker
         bestRho = Math.Max(bestRho, 0f);
     }
 
-    /// <summary>ρ_t(T) of §3.3 (b) over the 960 samples of frame t.</summary>
+    /// <summary>ρ_t(T) of §3.3 (b) over the 960 samples of frame t, computed once per lag and frame.</summary>
     private float LagCorrelation(int lag)
+    {
+        if (lagStamp[lag] == step) return lagRho[lag];
+        lagStamp[lag] = step;
+        return lagRho[lag] = ComputeLagCorrelation(lag);
+    }
+
+    private float ComputeLagCorrelation(int lag)
     {
         double e0 = energyPrefix[BufferLength] - energyPrefix[History];
         double eLag = energyPrefix[BufferLength - lag] - energyPrefix[History - lag];

@@ -109,11 +109,15 @@ public class StreamingEngineTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(44100)]
-    [InlineData(88200)]
-    [InlineData(96000)]
-    [InlineData(48000)]
-    public void UnityGainsReconstructDelayedByReportedLatencyAtEveryRate(int rate)
+    [InlineData(44100, 1)]
+    [InlineData(88200, 1)]
+    [InlineData(96000, 1)]
+    [InlineData(48000, 1)]
+    [InlineData(44100, 2)]
+    [InlineData(88200, 2)]
+    [InlineData(96000, 2)]
+    [InlineData(48000, 2)]
+    public void UnityGainsReconstructDelayedByReportedLatencyAtEveryRate(int rate, int channels)
     {
         // Band-limited test signal (multi-sine, 50 Hz … 15 kHz) so that the resamplers' passband holds it.
         var rng = new Random(rate);
@@ -127,12 +131,15 @@ public class StreamingEngineTests(ITestOutputHelper output)
             for (int i = 0; i < freqs.Length; i++) s += Math.Sin(2 * Math.PI * freqs[i] * n / rate + phases[i]);
             input[n] = (float)(s / freqs.Length * 2.5);
         }
-        var engine = new StreamingEngine(rate, 1);
-        var result = Run(engine, input, _ => rng.Next(1, 1024));
+        var engine = new StreamingEngine(rate, channels);
+        var right = channels == 2 ? input.Select(v => -0.5f * v).ToArray() : null;
+        var outRight = channels == 2 ? new float[length] : null;
+        var result = Run(engine, input, _ => rng.Next(1, 1024), right, outRight);
         int latency = engine.LatencySamples;
         double err = MaxDelayedError(input, result, latency, margin: rate / 10);
+        if (channels == 2) err = Math.Max(err, MaxDelayedError(right!, outRight!, latency, margin: rate / 10));
         double peak = input.Max(Math.Abs);
-        output.WriteLine($"{rate} Hz: latency {latency} samples ({1000.0 * latency / rate:F3} ms), max error {err:E2}, peak {peak:F2}");
+        output.WriteLine($"{rate} Hz, {channels} ch: latency {latency} samples ({1000.0 * latency / rate:F3} ms), max error {err:E2}, peak {peak:F2}");
         Assert.True(err < 1e-5 * Math.Max(1, peak), $"max error {err:E2}");
         Assert.Equal(0, engine.Underruns);
     }
