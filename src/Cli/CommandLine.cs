@@ -14,7 +14,7 @@ public static class CommandLine
           percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
-          percepnetfx bench [--seconds S]
+          percepnetfx bench [--seconds S] [--stages on]
 
         Output files are written atomically: a failed run leaves no partial file.
         """;

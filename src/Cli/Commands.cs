@@ -98,8 +98,12 @@ public static class Commands
 
     public static int Bench(ParsedArgs a)
     {
-        a.NoOthers("seconds");
+        a.NoOthers("seconds", "stages");
         double seconds = a.Number("seconds", 20, 1, 3600);
+        if (a.Optional("stages") is "on")
+        {
+            foreach (var (stage, us) in Benchmark.Stages()) Console.Out.WriteLine(string.Create(Inv, $"{stage,-28} {us,8:F2} µs"));
+        }
         foreach (int channels in new[] { 1, 2 })
         {
             var r = Benchmark.Chain(channels, seconds);

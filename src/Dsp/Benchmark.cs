@@ -40,6 +40,41 @@ public static class Benchmark
         return new BenchmarkResult(hops, perHop, p999, perHop / 10_000.0);
     }
 
+    /// <summary>Per-stage cost in µs per call, for profiling the hop (FFT, pitch, band sums, comb).</summary>
+    public static IReadOnlyList<(string Stage, double Microseconds)> Stages()
+    {
+        var rng = new Random(2);
+        var x = new float[Constants.SampleRate * 2];
+        for (int n = 0; n < x.Length; n++) x[n] = (float)(0.3 * Math.Sin(2 * Math.PI * 150 * n / 48000.0) + 0.05 * (rng.NextDouble() - 0.5));
+        var fft = new RealFft<float>();
+        var re = new float[Constants.BinCount];
+        var im = new float[Constants.BinCount];
+        var frame = new float[Constants.WindowSize];
+        var bands = new float[Constants.BandCount];
+        var pitch = new PitchTracker();
+        int hopIndex = 0;
+        var list = new List<(string, double)>
+        {
+            ("real FFT forward (960)", Time(() => fft.Forward(x.AsSpan(0, 960), re, im))),
+            ("real FFT inverse (960)", Time(() => fft.Inverse(re, im, frame))),
+            ("pitch tracker (per hop)", Time(() => { pitch.Process(x.AsSpan(480 * (hopIndex++ % 190), 480)); })),
+            ("band energy (34 bands)", Time(() => BandLayout.Energy(re, im, bands))),
+            ("band interpolation", Time(() => BandLayout.Interpolate(bands, re))),
+            ("comb filter (K = 3)", Time(() => CombFilter.Apply(x, 3000, 320, 3, frame))),
+        };
+        return list;
+    }
+
+    private static double Time(Action action)
+    {
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 300) action();
+        const int calls = 5000;
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < calls; i++) action();
+        return watch.Elapsed.TotalMicroseconds / calls;
+    }
+
     private static void RunHop(PercepNetCore core, float[] signal, int t, int channels)
     {
         int offset = t % 200 * Constants.HopSize;

@@ -60,12 +60,17 @@ public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public int Size => size;
 
-    /// <summary>Radix-4 first, then 2, 3, 5; throws for sizes with other prime factors.</summary>
+    /// <summary>
+    /// A single radix 2 first (if the power of two is odd), then 4s, 3s, 5s; throws for other primes.
+    /// Small radices first make the later, heavier stages have strides s ≥ 8, which run on vectors.
+    /// </summary>
     private static int[] Factor(int n)
     {
         var list = new List<int>();
-        while (n % 4 == 0) { list.Add(4); n /= 4; }
-        while (n % 2 == 0) { list.Add(2); n /= 2; }
+        int twos = 0;
+        while (n % 2 == 0) { twos++; n /= 2; }
+        if (twos % 2 == 1) list.Add(2);
+        for (int i = 0; i < twos / 2; i++) list.Add(4);
         while (n % 3 == 0) { list.Add(3); n /= 3; }
         while (n % 5 == 0) { list.Add(5); n /= 5; }
         if (n != 1) throw new ArgumentException("FFT size must factor into 2, 3 and 5.");
@@ -98,12 +103,13 @@ public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
             int p = radices[stage];
             int m = n / p;
             T[] tr = twiddleRe[stage], ti = twiddleIm[stage];
+            bool vector = Vector.IsHardwareAccelerated && s % Vector<T>.Count == 0;
             switch (p)
             {
                 case 2: Radix2(xr, xi, yr, yi, m, s, tr, ti); break;
-                case 3: Radix3(xr, xi, yr, yi, m, s, tr, ti); break;
-                case 4: Radix4(xr, xi, yr, yi, m, s, tr, ti); break;
-                default: Radix5(xr, xi, yr, yi, m, s, tr, ti); break;
+                case 3: if (vector) Radix3V(xr, xi, yr, yi, m, s, tr, ti); else Radix3(xr, xi, yr, yi, m, s, tr, ti); break;
+                case 4: if (vector) Radix4V(xr, xi, yr, yi, m, s, tr, ti); else Radix4(xr, xi, yr, yi, m, s, tr, ti); break;
+                default: if (vector) Radix5V(xr, xi, yr, yi, m, s, tr, ti); else Radix5(xr, xi, yr, yi, m, s, tr, ti); break;
             }
             var swapR = xr; xr = yr; yr = swapR;
             var swapI = xi; xi = yi; yi = swapI;
@@ -225,6 +231,100 @@ public sealed class ComplexFft<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Unsafe.Add(ref yrR, o + 2 * s) = y2r * Unsafe.Add(ref trR, t + 1) - y2i * Unsafe.Add(ref tiR, t + 1); Unsafe.Add(ref yiR, o + 2 * s) = y2r * Unsafe.Add(ref tiR, t + 1) + y2i * Unsafe.Add(ref trR, t + 1);
                 Unsafe.Add(ref yrR, o + 3 * s) = y3r * Unsafe.Add(ref trR, t + 2) - y3i * Unsafe.Add(ref tiR, t + 2); Unsafe.Add(ref yiR, o + 3 * s) = y3r * Unsafe.Add(ref tiR, t + 2) + y3i * Unsafe.Add(ref trR, t + 2);
                 Unsafe.Add(ref yrR, o + 4 * s) = y4r * Unsafe.Add(ref trR, t + 3) - y4i * Unsafe.Add(ref tiR, t + 3); Unsafe.Add(ref yiR, o + 4 * s) = y4r * Unsafe.Add(ref tiR, t + 3) + y4i * Unsafe.Add(ref trR, t + 3);
+            }
+        }
+    }
+
+    // Vector versions: the inner loop over k is contiguous in both x and y, so Vector<T>.Count
+    // butterflies run at once with the same (broadcast) twiddles. Same arithmetic as the scalar kernels.
+    private static Vector<T> L(ref T r, int i) => Vector.LoadUnsafe(ref r, (nuint)i);
+    private static void S(Vector<T> v, ref T r, int i) => Vector.StoreUnsafe(v, ref r, (nuint)i);
+
+    private static void Radix3V(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        var half = new Vector<T>(Half); var sin60 = new Vector<T>(Sin60);
+        for (int q = 0; q < m; q++)
+        {
+            var w1r = new Vector<T>(tr[2 * q]); var w1i = new Vector<T>(ti[2 * q]);
+            var w2r = new Vector<T>(tr[2 * q + 1]); var w2i = new Vector<T>(ti[2 * q + 1]);
+            for (int k = 0; k < s; k += Vector<T>.Count)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m;
+                var ar = L(ref xrR, i0); var ai = L(ref xiR, i0);
+                var b1r = L(ref xrR, i1); var b1i = L(ref xiR, i1); var b2r = L(ref xrR, i2); var b2i = L(ref xiR, i2);
+                var sr = b1r + b2r; var si = b1i + b2i;
+                var dr = b1r - b2r; var di = b1i - b2i;
+                var mr = ar - half * sr; var mi = ai - half * si;
+                var y1r = mr + sin60 * di; var y1i = mi - sin60 * dr;
+                var y2r = mr - sin60 * di; var y2i = mi + sin60 * dr;
+                int o = k + s * 3 * q;
+                S(ar + sr, ref yrR, o); S(ai + si, ref yiR, o);
+                S(y1r * w1r - y1i * w1i, ref yrR, o + s); S(y1r * w1i + y1i * w1r, ref yiR, o + s);
+                S(y2r * w2r - y2i * w2i, ref yrR, o + 2 * s); S(y2r * w2i + y2i * w2r, ref yiR, o + 2 * s);
+            }
+        }
+    }
+
+    private static void Radix4V(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        for (int q = 0; q < m; q++)
+        {
+            var w1r = new Vector<T>(tr[3 * q]); var w1i = new Vector<T>(ti[3 * q]);
+            var w2r = new Vector<T>(tr[3 * q + 1]); var w2i = new Vector<T>(ti[3 * q + 1]);
+            var w3r = new Vector<T>(tr[3 * q + 2]); var w3i = new Vector<T>(ti[3 * q + 2]);
+            for (int k = 0; k < s; k += Vector<T>.Count)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
+                var x0r = L(ref xrR, i0); var x0i = L(ref xiR, i0); var x1r = L(ref xrR, i1); var x1i = L(ref xiR, i1);
+                var x2r = L(ref xrR, i2); var x2i = L(ref xiR, i2); var x3r = L(ref xrR, i3); var x3i = L(ref xiR, i3);
+                var a0r = x0r + x2r; var a0i = x0i + x2i; var a1r = x0r - x2r; var a1i = x0i - x2i;
+                var a2r = x1r + x3r; var a2i = x1i + x3i; var a3r = x1r - x3r; var a3i = x1i - x3i;
+                var y1r = a1r + a3i; var y1i = a1i - a3r;
+                var y2r = a0r - a2r; var y2i = a0i - a2i;
+                var y3r = a1r - a3i; var y3i = a1i + a3r;
+                int o = k + s * 4 * q;
+                S(a0r + a2r, ref yrR, o); S(a0i + a2i, ref yiR, o);
+                S(y1r * w1r - y1i * w1i, ref yrR, o + s); S(y1r * w1i + y1i * w1r, ref yiR, o + s);
+                S(y2r * w2r - y2i * w2i, ref yrR, o + 2 * s); S(y2r * w2i + y2i * w2r, ref yiR, o + 2 * s);
+                S(y3r * w3r - y3i * w3i, ref yrR, o + 3 * s); S(y3r * w3i + y3i * w3r, ref yiR, o + 3 * s);
+            }
+        }
+    }
+
+    private static void Radix5V(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int m, int s, T[] tr, T[] ti)
+    {
+        ref T xrR = ref MemoryMarshal.GetReference(xr); ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr); ref T yiR = ref MemoryMarshal.GetReference(yi);
+        var c51 = new Vector<T>(C51); var c52 = new Vector<T>(C52); var s51 = new Vector<T>(S51); var s52 = new Vector<T>(S52);
+        for (int q = 0; q < m; q++)
+        {
+            int t = 4 * q;
+            var w1r = new Vector<T>(tr[t]); var w1i = new Vector<T>(ti[t]); var w2r = new Vector<T>(tr[t + 1]); var w2i = new Vector<T>(ti[t + 1]);
+            var w3r = new Vector<T>(tr[t + 2]); var w3i = new Vector<T>(ti[t + 2]); var w4r = new Vector<T>(tr[t + 3]); var w4i = new Vector<T>(ti[t + 3]);
+            for (int k = 0; k < s; k += Vector<T>.Count)
+            {
+                int i0 = k + s * q, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, i4 = i3 + s * m;
+                var x0r = L(ref xrR, i0); var x0i = L(ref xiR, i0);
+                var x1r = L(ref xrR, i1); var x1i = L(ref xiR, i1); var x4r = L(ref xrR, i4); var x4i = L(ref xiR, i4);
+                var x2r = L(ref xrR, i2); var x2i = L(ref xiR, i2); var x3r = L(ref xrR, i3); var x3i = L(ref xiR, i3);
+                var s1r = x1r + x4r; var s1i = x1i + x4i; var d1r = x1r - x4r; var d1i = x1i - x4i;
+                var s2r = x2r + x3r; var s2i = x2i + x3i; var d2r = x2r - x3r; var d2i = x2i - x3i;
+                var m1r = x0r + c51 * s1r + c52 * s2r; var m1i = x0i + c51 * s1i + c52 * s2i;
+                var m2r = x0r + c52 * s1r + c51 * s2r; var m2i = x0i + c52 * s1i + c51 * s2i;
+                var n1r = s51 * d1i + s52 * d2i; var n1i = -(s51 * d1r + s52 * d2r);
+                var n2r = s52 * d1i - s51 * d2i; var n2i = -(s52 * d1r - s51 * d2r);
+                var y1r = m1r + n1r; var y1i = m1i + n1i; var y4r = m1r - n1r; var y4i = m1i - n1i;
+                var y2r = m2r + n2r; var y2i = m2i + n2i; var y3r = m2r - n2r; var y3i = m2i - n2i;
+                int o = k + s * 5 * q;
+                S(x0r + s1r + s2r, ref yrR, o); S(x0i + s1i + s2i, ref yiR, o);
+                S(y1r * w1r - y1i * w1i, ref yrR, o + s); S(y1r * w1i + y1i * w1r, ref yiR, o + s);
+                S(y2r * w2r - y2i * w2i, ref yrR, o + 2 * s); S(y2r * w2i + y2i * w2r, ref yiR, o + 2 * s);
+                S(y3r * w3r - y3i * w3i, ref yrR, o + 3 * s); S(y3r * w3i + y3i * w3r, ref yiR, o + 3 * s);
+                S(y4r * w4r - y4i * w4i, ref yrR, o + 4 * s); S(y4r * w4i + y4i * w4r, ref yiR, o + 4 * s);
             }
         }
     }

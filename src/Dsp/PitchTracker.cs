@@ -156,13 +156,26 @@ public sealed class PitchTracker
         // Deviation (docs/decisions.md): every T*/k ≥ 60, not only k = 2, 3. In noise all multiples
         // of the period score about the same ρ, so T* is often 4T or 5T; the true period must be
         // among the candidates in every frame for the Viterbi lag cost to prefer it.
+        // A sub-multiple is refined only where the coarse correlation near τ*/k is at least half the
+        // best coarse value: periodic signals keep their true period, most other k are skipped cheaply.
+        float coarseFloor = 0.5f * coarseBest[0];
         for (int div = 2; bestT / div >= MinT - 1; div++)
         {
             int sub = (int)Math.Round((double)bestT / div);
             if (sub < MinT) break;
+            if (div > 3 && CoarsePeakNear(sub / 4f) < coarseFloor) continue;
             Refine(sub, div <= 3 ? 2 : 1, out int t, out float r);
             AddCandidate(slot, t, r);
         }
+    }
+
+    /// <summary>Largest coarse ρ⁽⁴⁾ within one decimated lag of <paramref name="lag"/>.</summary>
+    private float CoarsePeakNear(float lag)
+    {
+        int lo = Math.Max(MinCoarseLag, (int)MathF.Floor(lag) - 1), hi = Math.Min(MaxCoarseLag, (int)MathF.Ceiling(lag) + 1);
+        float best = -1f;
+        for (int i = lo; i <= hi; i++) best = MathF.Max(best, coarseRho[i]);
+        return best;
     }
 
     private static void Decimate(ReadOnlySpan<float> src, Span<float> dst)

@@ -24,7 +24,9 @@ public static class PostFilter
         {
             float g1 = Sanitise(gainIn[b]);
             if (g1 < floor) g1 = floor;
-            float warped = amount <= 0f ? g1 : g1 * MathF.Pow(MathF.Sin(0.5f * MathF.PI * g1), amount);
+            float warped = amount <= 0f ? g1
+                : amount >= 1f ? g1 * MathF.Sin(0.5f * MathF.PI * g1) // the paper's setting, without Pow
+                : g1 * MathF.Pow(MathF.Sin(0.5f * MathF.PI * g1), amount);
             if (warped < floor) warped = floor;
             e0 += g1 * g1 * bandEnergy[b];
             e1 += warped * warped * bandEnergy[b];
