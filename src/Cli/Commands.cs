@@ -89,11 +89,41 @@ public static class Commands
             if (noisy.Samples.Length != clean.Samples.Length)
                 throw new UsageException($"{job.Noisy}: noisy and clean lengths differ ({noisy.Samples.Length} vs {clean.Samples.Length})");
             var set = FeatureExtractor.Extract(noisy.Samples, clean.Samples, job.Lowpass);
-            NpyWriter.Write(job.Prefix + ".features.npy", set.Features, set.Frames, Constants.FeatureCount);
-            NpyWriter.Write(job.Prefix + ".gains.npy", set.Gains, set.Frames, Constants.BandCount);
-            NpyWriter.Write(job.Prefix + ".strengths.npy", set.Strengths, set.Frames, Constants.BandCount);
+            WriteRecordSet(job.Prefix, set);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Writes the three arrays of one sequence as a unit: each goes to a temporary name first and the
+    /// three are renamed into place only when all were written, so a failure leaves no partial set.
+    /// </summary>
+    private static void WriteRecordSet(string prefix, FeatureSet set)
+    {
+        var files = new (string Path, float[] Data, int Columns)[]
+        {
+            (prefix + ".features.npy", set.Features, Constants.FeatureCount),
+            (prefix + ".gains.npy", set.Gains, Constants.BandCount),
+            (prefix + ".strengths.npy", set.Strengths, Constants.BandCount),
+        };
+        string tag = $".{Guid.NewGuid():N}.part";
+        int moved = 0;
+        try
+        {
+            foreach (var f in files) NpyWriter.Write(f.Path + tag, f.Data, set.Frames, f.Columns);
+            for (; moved < files.Length; moved++) File.Move(files[moved].Path + tag, files[moved].Path, overwrite: true);
+        }
+        catch
+        {
+            // Temporaries, and any file of this set already renamed into place: the set is all or nothing.
+            for (int i = 0; i < files.Length; i++)
+            {
+                try { File.Delete(i < moved ? files[i].Path : files[i].Path + tag); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+            throw;
+        }
     }
 
     public static int Bench(ParsedArgs a)
