@@ -30,7 +30,9 @@ public sealed class PitchTracker
     private readonly float[] u = new float[BufferLength];
     private readonly float[] u2 = new float[BufferLength / 2];
     private readonly float[] u4 = new float[BufferLength / 4];
-    private readonly double[] energyPrefix = new double[BufferLength + 1];
+    private readonly long[] lagEnergyStamp = new long[MaxT + 2];
+    private readonly double[] lagEnergy = new double[MaxT + 2];
+    private double frameEnergy;
     private readonly float[] coarseRho = new float[MaxCoarseLag + 2];
     private readonly int[] coarseLag = new int[MaxCoarse];
     private readonly float[] coarseBest = new float[MaxCoarse];
@@ -39,6 +41,7 @@ public sealed class PitchTracker
     private readonly int[] count = new int[3];
     private readonly int[,] period = new int[3, MaxCandidates];
     private readonly float[,] rho = new float[3, MaxCandidates];
+    private readonly float[,] logPeriod = new float[3, MaxCandidates];
     private readonly float[,] cost = new float[3, MaxCandidates + 1];
     private readonly int[,] back = new int[3, MaxCandidates + 1];
     private long step;
@@ -63,6 +66,7 @@ public sealed class PitchTracker
         Array.Clear(cost);
         Array.Clear(back);
         Array.Fill(lagStamp, -1L);
+        Array.Fill(lagEnergyStamp, -1L);
         step = 0;
         lastVoicedPeriod = ResetPeriod;
         Period = ResetPeriod;
@@ -98,9 +102,7 @@ public sealed class PitchTracker
     private void FindCandidates(int slot)
     {
         count[slot] = 0;
-        energyPrefix[0] = 0;
-        for (int n = 0; n < BufferLength; n++) energyPrefix[n + 1] = energyPrefix[n] + (double)u[n] * u[n];
-        double frameEnergy = energyPrefix[BufferLength] - energyPrefix[History];
+        frameEnergy = VectorMath.Dot(u.AsSpan(History, Frame), u.AsSpan(History, Frame));
         if (frameEnergy < EnergyGate) return;
 
         // Decimate twice with [¼, ½, ¼] (§3.3 d1); edges read zero.
@@ -113,6 +115,7 @@ public sealed class PitchTracker
         double e0 = VectorMath.Dot(x, x);
         double eLag = 0;
         for (int n = start4 - MinCoarseLag; n < start4 - MinCoarseLag + frame4; n++) eLag += (double)u4[n] * u4[n];
+        VectorMath.CrossCorrelation(u4, start4, frame4, MinCoarseLag, MaxCoarseLag, coarseRho);
         for (int lag = MinCoarseLag; lag <= MaxCoarseLag; lag++)
         {
             if (lag > MinCoarseLag)
@@ -122,8 +125,7 @@ public sealed class PitchTracker
                 eLag += (double)u4[enter] * u4[enter] - (double)u4[leave] * u4[leave];
                 if (eLag < 0) eLag = 0;
             }
-            float num = VectorMath.Dot(x, u4.AsSpan(start4 - lag, frame4));
-            coarseRho[lag] = (float)(num / Math.Sqrt(e0 * eLag + CorrelationEpsilon));
+            coarseRho[lag] = (float)(coarseRho[lag] / Math.Sqrt(e0 * eLag + CorrelationEpsilon));
         }
 
         int found = 0;
@@ -228,10 +230,31 @@ public sealed class PitchTracker
 
     private float ComputeLagCorrelation(int lag)
     {
-        double e0 = energyPrefix[BufferLength] - energyPrefix[History];
-        double eLag = energyPrefix[BufferLength - lag] - energyPrefix[History - lag];
         float num = VectorMath.Dot(u.AsSpan(History, Frame), u.AsSpan(History - lag, Frame));
-        return (float)(num / Math.Sqrt(e0 * Math.Max(eLag, 0) + CorrelationEpsilon));
+        return (float)(num / Math.Sqrt(frameEnergy * LagEnergy(lag) + CorrelationEpsilon));
+    }
+
+    /// <summary>
+    /// Σ u(n − T)² over frame t: slid from a neighbouring lag computed in the same frame (refinement
+    /// visits consecutive lags), else one vector dot product.
+    /// </summary>
+    private double LagEnergy(int lag)
+    {
+        if (lagEnergyStamp[lag] == step) return lagEnergy[lag];
+        double e;
+        if (lag > MinT && lagEnergyStamp[lag - 1] == step)
+        {
+            // Window moves one sample back: gains u(History − T), loses u(BufferLength − T).
+            double enter = u[History - lag], leave = u[BufferLength - lag];
+            e = Math.Max(0, lagEnergy[lag - 1] + enter * enter - leave * leave);
+        }
+        else
+        {
+            var w = u.AsSpan(History - lag, Frame);
+            e = VectorMath.Dot(w, w);
+        }
+        lagEnergyStamp[lag] = step;
+        return lagEnergy[lag] = e;
     }
 
     /// <summary>Adds (T, ρ), merging with an existing candidate closer than 3 samples (keeps the higher ρ).</summary>
@@ -266,7 +289,11 @@ public sealed class PitchTracker
         if (step == 0) cost[prev, 0] = 0f; // before the stream: only the unvoiced state, cost 0
         int n = count[slot];
         float maxRho = 0f;
-        for (int j = 0; j < n; j++) maxRho = Math.Max(maxRho, rho[slot, j]);
+        for (int j = 0; j < n; j++)
+        {
+            maxRho = Math.Max(maxRho, rho[slot, j]);
+            logPeriod[slot, j] = MathF.Log2(period[slot, j]);
+        }
 
         float minCost = float.MaxValue;
         for (int j = 0; j <= n; j++)
@@ -281,7 +308,7 @@ public sealed class PitchTracker
                 bool prevVoiced = i < nPrev;
                 float transition;
                 if (voiced && prevVoiced)
-                    transition = OctaveCost * MathF.Abs(MathF.Log2((float)period[slot, j] / period[prev, i]));
+                    transition = OctaveCost * MathF.Abs(logPeriod[slot, j] - logPeriod[prev, i]);
                 else if (voiced != prevVoiced)
                     transition = VoicingSwitchCost;
                 else

@@ -67,3 +67,20 @@ public class CombFilterTests
         for (int m = 0; m < size / 20 / 2; m++) Assert.True(Math.Abs(h[20 * m].Magnitude - 1) < 1e-3, $"harmonic {m}: {h[20 * m].Magnitude}");
     }
 }
+
+public class VectorMathTests
+{
+    [Fact]
+    public void MultiLagCrossCorrelationMatchesDirectSumsInDouble()
+    {
+        var x = Signals.WhiteNoise(432, 0.5, seed: 21);
+        var corr = new float[193];
+        VectorMath.CrossCorrelation(x, 192, 240, 15, 192, corr);
+        for (int lag = 15; lag <= 192; lag++)
+        {
+            double expected = 0;
+            for (int n = 0; n < 240; n++) expected += (double)x[192 + n] * x[192 + n - lag];
+            Assert.True(Math.Abs(corr[lag] - expected) < 1e-4, $"lag {lag}: {corr[lag]} vs {expected}");
+        }
+    }
+}
