@@ -17,10 +17,13 @@ fi
 
 status=0
 log=$(mktemp)
-dotnet build -c Release PercepNetFx.sln -nologo -v quiet 2>&1 | grep -E "error|Warn" | grep -v "0 Warn\|0 Error" ; true
+if ! dotnet build -c Release PercepNetFx.sln -nologo -v quiet >"$log" 2>&1; then
+  grep -E "error" "$log" | head -20; echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1
+fi
 dotnet test PercepNetFx.sln -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
 grep -q "^Failed!" "$log" && status=1
-grep -q "^Passed!" "$log" || status=1
+# Every test assembly must report (a crashed test host prints no summary).
+[ "$(grep -cE "^(Passed|Failed)!" "$log")" -eq "$(ls tests/*/*.csproj | wc -l)" ] || { echo "a test assembly did not report"; status=1; }
 read passed failed < <(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
 
 echo "python unit tests (train/tests):"
