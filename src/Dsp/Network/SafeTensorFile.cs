@@ -100,6 +100,7 @@ public sealed class SafeTensorFile
         var header = file.Slice(8, (int)n);
         var data = file[(8 + (int)n)..];
 
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw new ModelFormatException("header is not valid UTF-8 JSON");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header.ToArray()); }
         catch (JsonException e) { throw new ModelFormatException($"header is not valid JSON: {e.Message}"); }
