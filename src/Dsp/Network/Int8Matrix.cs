@@ -72,12 +72,40 @@ public sealed unsafe class Int8Matrix
         fixed (short* x = xq)
         {
             sbyte* w = w0 + _offset;
-            for (int r = 0; r < Rows; r++, w += Stride)
+            int r = 0;
+            if (avx)
+            {
+                for (; r + 4 <= Rows; r += 4, w += 4 * Stride)
+                {
+                    var sums = DotAvx2x4(w, x, Stride);
+                    for (int i = 0; i < 4; i++) y[r + i] = _rowScale[r + i] * sums.GetElement(i) + bias[r + i];
+                }
+            }
+            for (; r < Rows; r++, w += Stride)
             {
                 int sum = avx ? DotAvx2(w, x, Stride) : DotScalar(w, x, Columns);
                 y[r] = _rowScale[r] * sum + bias[r];
             }
         }
+    }
+
+    /// <summary>Four rows at once (shares the activation loads); lanes 0…3 hold the four int32 sums.</summary>
+    private static Vector128<int> DotAvx2x4(sbyte* w, short* x, int stride)
+    {
+        Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < stride; j += 16)
+        {
+            var xv = Avx.LoadVector256(x + j);
+            a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + j)), xv));
+            a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + stride + j)), xv));
+            a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + 2 * stride + j)), xv));
+            a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + 3 * stride + j)), xv));
+        }
+        // Horizontal sums: hadd pairs, then fold the 128-bit halves.
+        var h01 = Avx2.HorizontalAdd(a0, a1);          // a0 pairs | a1 pairs, per lane
+        var h23 = Avx2.HorizontalAdd(a2, a3);
+        var h = Avx2.HorizontalAdd(h01, h23);          // per lane: s0 s1 s2 s3
+        return Sse2.Add(h.GetLower(), h.GetUpper());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
