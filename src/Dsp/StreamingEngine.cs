@@ -20,7 +20,6 @@ public sealed class StreamingEngine
     private readonly int paddingInner;       // P_pad in 48 kHz samples
     private readonly int hostFifoPrefill;    // extra host-rate padding covering the resamplers' output jitter
     private readonly PercepNetCore core;
-    private readonly int hopFill0;
     private int hopFill;
     private readonly SampleFifo[] innerOut;   // 48 kHz processed samples waiting to be popped
     private readonly ResamplerPair? resamplers;
@@ -80,7 +79,6 @@ public sealed class StreamingEngine
             hostFifoPrefill = (sampleRate + InnerRate - 1) / InnerRate + 1;
             LatencySamples = resamplers.LatencyHostSamples + hostFifoPrefill;
         }
-        hopFill0 = 0;
         dryDelay = new float[channels][];
         for (int c = 0; c < channels; c++) dryDelay[c] = new float[LatencySamples];
         bypassStep = (float)InnerRate / (Hop * (float)sampleRate); // one-hop cross-fade (§9.3)
@@ -110,7 +108,7 @@ public sealed class StreamingEngine
     public void Reset()
     {
         core.Reset();
-        hopFill = hopFill0;
+        hopFill = 0;
         for (int c = 0; c < channels; c++)
         {
             innerOut[c].Clear();

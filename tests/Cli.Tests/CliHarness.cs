@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace PercepNetFx.Cli.Tests;
@@ -37,55 +35,5 @@ internal static class Cli
             Console.SetError(oldErr);
         }
         return new Result(code, stdout.ToString(), stderr.ToString());
-    }
-}
-
-/// <summary>The sox command line tool: the independent writer and reader of these tests (CI installs it).</summary>
-internal static class Sox
-{
-    public static string Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("sox") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        Process p;
-        try
-        {
-            p = Process.Start(psi) ?? throw new InvalidOperationException("sox did not start");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("sox is not on PATH; install it with `apt-get install -y sox`.", e);
-        }
-        using (p)
-        {
-            Task<string> err = p.StandardError.ReadToEndAsync();
-            string stdout = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"sox {string.Join(' ', args)} exited {p.ExitCode}: {err.Result}");
-            return stdout;
-        }
-    }
-
-    /// <summary>One field of `sox --i` (-r rate, -c channels, -s samples per channel, -b bits, -e encoding).</summary>
-    public static string Info(string flag, string path) => Run("--i", flag, path).Trim();
-
-    public static long Frames(string path) => long.Parse(Info("-s", path), CultureInfo.InvariantCulture);
-    public static int Rate(string path) => int.Parse(Info("-r", path), CultureInfo.InvariantCulture);
-    public static int Channels(string path) => int.Parse(Info("-c", path), CultureInfo.InvariantCulture);
-}
-
-/// <summary>A scratch folder deleted with the test class instance.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("pnfx-cli-").FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <summary>File names in the folder, sorted (hidden temporaries included).</summary>
-    public string[] Names() => Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp.Metrics;
 using Xunit.Abstractions;
@@ -104,7 +102,7 @@ internal static class RealData
             string temp = Path.Combine(Path.GetTempPath(), $"pnfx-real-{Guid.NewGuid():N}.wav");
             try
             {
-                RunSox(source, "-e", "floating-point", "-b", "32", temp, "remix", "1", "rate", "-v", "48000");
+                Sox.Run(source, "-e", "floating-point", "-b", "32", temp, "remix", "1", "rate", "-v", "48000");
                 var audio = WavReader.Read(temp);
                 if (audio.SampleRate != 48000) throw new InvalidOperationException($"sox wrote {audio.SampleRate} Hz");
                 cache[relativePath] = audio.Channels[0];
@@ -162,27 +160,5 @@ internal static class RealData
         double threshold = power.Max() * 1e-4;
         var active = power.Where(p => p > threshold).ToArray();
         return Math.Sqrt(active.Average());
-    }
-
-    private static void RunSox(params string[] args)
-    {
-        var psi = new ProcessStartInfo("sox") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        Process p;
-        try
-        {
-            p = Process.Start(psi) ?? throw new InvalidOperationException("sox did not start");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("sox is not on PATH; install it with `apt-get install -y sox`.", e);
-        }
-        using (p)
-        {
-            Task<string> err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"sox {string.Join(' ', args)} exited {p.ExitCode}: {err.Result}");
-        }
     }
 }

@@ -1,24 +1,20 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 
-namespace PercepNetFx.Audio.Tests;
+namespace PercepNetFx.Tests.Shared;
 
 /// <summary>
-/// Runs the sox command line tool, the independent reference for these tests. CI installs it
-/// (`apt-get install -y sox`); without it the tests fail with a message saying so rather than skip.
+/// Runs the sox command line tool, the independent writer and reader of audio files in the tests.
+/// CI installs it (`apt-get install -y sox`); without it the tests fail with a message saying so.
+/// Linked into every test project that needs it.
 /// </summary>
 internal static class Sox
 {
     public static (byte[] Stdout, string Stderr) Run(params string[] args)
     {
-        var psi = new ProcessStartInfo("sox")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("sox") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
         Process p;
         try
         {
@@ -52,20 +48,11 @@ internal static class Sox
         return samples;
     }
 
-    /// <summary>One field of `sox --i` (e.g. "-r", "-c", "-s", "-b", "-e").</summary>
+    /// <summary>One field of `sox --i` (-r rate, -c channels, -s samples per channel, -b bits, -e encoding).</summary>
     public static string Info(string flag, string path) =>
         System.Text.Encoding.UTF8.GetString(Run("--i", flag, path).Stdout).Trim();
-}
 
-/// <summary>A scratch folder deleted with the test class.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("pnfx-wav-").FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
+    public static long Frames(string path) => long.Parse(Info("-s", path), CultureInfo.InvariantCulture);
+    public static int Rate(string path) => int.Parse(Info("-r", path), CultureInfo.InvariantCulture);
+    public static int Channels(string path) => int.Parse(Info("-c", path), CultureInfo.InvariantCulture);
 }
