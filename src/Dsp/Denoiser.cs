@@ -1,0 +1,48 @@
+using PercepNetFx.Dsp.Network;
+
+namespace PercepNetFx.Dsp;
+
+/// <summary>The user-facing controls of §10 plus the network's arithmetic.</summary>
+public readonly record struct DenoiseSettings(
+    float Strength = 1f,
+    float PostFilterAmount = 1f,
+    bool CombEnabled = true,
+    NetworkPrecision Precision = NetworkPrecision.Int8)
+{
+    public DenoiseSettings() : this(1f, 1f, true, NetworkPrecision.Int8) { }
+}
+
+/// <summary>
+/// The one place that wires a model and the §10 controls into an engine, so the CLI, the
+/// plug-in and the tests configure the chain identically (bit-identical output for the same
+/// settings and hops).
+/// </summary>
+public static class Denoiser
+{
+    /// <summary>Gives the engine its own network runner (fresh recurrent state) and applies the controls.</summary>
+    public static NetworkRunner Attach(StreamingEngine engine, PercepNetModel model, in DenoiseSettings settings)
+    {
+        var runner = new NetworkRunner(model, settings.Precision);
+        engine.Core.GainSource = runner;
+        Apply(engine, settings);
+        return runner;
+    }
+
+    /// <summary>Applies the controls; allocation-free, takes effect at the next hop (§10).</summary>
+    public static void Apply(StreamingEngine engine, in DenoiseSettings settings)
+    {
+        engine.Core.Strength = Unit(settings.Strength, 1f);
+        engine.Core.PostFilterAmount = Unit(settings.PostFilterAmount, 1f);
+        engine.Core.CombEnabled = settings.CombEnabled;
+    }
+
+    /// <summary>Clamps a control to [0, 1]; NaN (a broken host or file) falls back to the default.</summary>
+    public static float Unit(float value, float fallback) => float.IsNaN(value) ? fallback : Math.Clamp(value, 0f, 1f);
+
+    /// <summary>Latency-compensated offline render (§9.2): output aligned with the input, same length.</summary>
+    public static float[][] Render(float[][] input, int sampleRate, PercepNetModel model, DenoiseSettings settings,
+        Action<double>? progress = null)
+    {
+        return OfflineRenderer.Render(input, sampleRate, e => Attach(e, model, settings), progress: progress);
+    }
+}
