@@ -9,12 +9,14 @@ public static class CommandLine
         percepnetfx: PercepNet voice noise suppression (48 kHz, 10 ms hops, 30 ms latency)
 
         usage:
+          percepnetfx denoise IN.wav OUT.wav [--strength 0..1] [--postfilter 0..1] [--comb on|off]
+                      [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
           percepnetfx info FILE.wav
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
           percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
-          percepnetfx bench [--seconds S] [--stages on]
+          percepnetfx bench [--seconds S] [--stages on] [--network off] [--model NAME|M.safetensors]
 
         Output files are written atomically: a failed run leaves no partial file.
         """;
@@ -31,6 +33,7 @@ public static class CommandLine
             var options = ParsedArgs.Parse(args.Skip(1).ToArray());
             return args[0] switch
             {
+                "denoise" => Commands.Denoise(options),
                 "info" => Commands.Info(options),
                 "score" => Commands.Score(options),
                 "oracle" => Commands.Oracle(options),

@@ -3,6 +3,7 @@ using System.Globalization;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Metrics;
+using PercepNetFx.Dsp.Network;
 
 namespace PercepNetFx.Cli;
 
@@ -126,20 +127,97 @@ public static class Commands
         }
     }
 
+    public static int Denoise(ParsedArgs a)
+    {
+        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format");
+        if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav");
+        string inPath = a.Positional[0], outPath = a.Positional[1];
+        var settings = ParseSettings(a);
+        var model = LoadModel(a.Optional("model"));
+        var noisy = WavReader.Read(inPath);
+        if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
+        if (noisy.SampleRate is < 8000 or > 384000)
+            throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
+        var format = OutputFormat(a.Optional("format") ?? "same", WavReader.ReadInfo(inPath).Format);
+        float[][] output = Progress.Run("denoise", noisy.FrameCount / (double)noisy.SampleRate, report =>
+            Denoiser.Render(noisy.Channels, noisy.SampleRate, model, settings, report));
+        WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, output), format);
+        return 0;
+    }
+
+    /// <summary>The §10 controls and the network arithmetic from the command line.</summary>
+    public static DenoiseSettings ParseSettings(ParsedArgs a)
+    {
+        float strength = (float)a.Number("strength", 1, 0, 1);
+        float postFilter = (float)a.Number("postfilter", 1, 0, 1);
+        bool comb = (a.Optional("comb") ?? "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var v => throw new UsageException($"--comb must be on or off, got '{v}'"),
+        };
+        var precision = (a.Optional("precision") ?? "int8") switch
+        {
+            "int8" => NetworkPrecision.Int8,
+            "float" => NetworkPrecision.Float32,
+            var v => throw new UsageException($"--precision must be int8 or float, got '{v}'"),
+        };
+        return new DenoiseSettings(strength, postFilter, comb, precision);
+    }
+
+    /// <summary>The embedded default, an embedded model by name, or a .safetensors file; errors name the file.</summary>
+    public static PercepNetModel LoadModel(string? spec)
+    {
+        try
+        {
+            if (spec is null) return ShippedModels.LoadDefault();
+            if (!spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) && ShippedModels.Names.Contains(spec))
+                return ShippedModels.Load(spec);
+            if (!File.Exists(spec))
+                throw new UsageException($"{spec}: no such model file (embedded models: {string.Join(", ", ShippedModels.Names)})");
+            using var stream = File.OpenRead(spec);
+            return PercepNetModel.Load(stream);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new UsageException($"{spec ?? "embedded model " + ShippedModels.DefaultName}: {e.Message}");
+        }
+    }
+
+    private static WavSampleFormat OutputFormat(string name, WavSampleFormat input) => name switch
+    {
+        // "same" keeps the input's container, except 8-bit, whose noise floor would undo the suppression.
+        "same" => input == WavSampleFormat.Pcm8 ? WavSampleFormat.Pcm16 : input,
+        "s16" => WavSampleFormat.Pcm16,
+        "s24" => WavSampleFormat.Pcm24,
+        "f32" => WavSampleFormat.Float32,
+        _ => throw new UsageException($"--format must be same, s16, s24 or f32, got '{name}'"),
+    };
+
     public static int Bench(ParsedArgs a)
     {
-        a.NoOthers("seconds", "stages");
+        a.NoOthers("seconds", "stages", "model", "network");
         double seconds = a.Number("seconds", 20, 1, 3600);
         if (a.Optional("stages") is "on")
         {
             foreach (var (stage, us) in Benchmark.Stages()) Console.Out.WriteLine(string.Create(Inv, $"{stage,-28} {us,8:F2} µs"));
         }
+        void Line(string label, BenchmarkResult r) => Console.Out.WriteLine(string.Create(Inv,
+            $"{label,-34} {r.MicrosecondsPerHop,7:F1} µs per 10 ms hop = {100 * r.RealTimeShare:F3} % of one core (p99.9 {r.P999Microseconds:F1} µs)"));
         foreach (int channels in new[] { 1, 2 })
+            Line($"chain without network, {(channels == 1 ? "mono" : "stereo")}", Benchmark.Chain(channels, seconds));
+        if (a.Optional("network") is "off") return 0;
+        var model = LoadModel(a.Optional("model"));
+        long weights = model.WeightCount;
+        Console.Out.WriteLine(string.Create(Inv,
+            $"model {model.Name} {model.Version}: D={model.D} C={model.C} H={model.H} R={model.R}, {weights / 1e6:F3} M weights"));
+        foreach (var precision in new[] { NetworkPrecision.Float32, NetworkPrecision.Int8 })
         {
-            var r = Benchmark.Chain(channels, seconds);
-            Console.Out.WriteLine(string.Create(Inv,
-                $"chain without network, {(channels == 1 ? "mono  " : "stereo")}: {r.MicrosecondsPerHop:F1} µs per 10 ms hop = {100 * r.RealTimeShare:F3} % of one core (p99.9 {r.P999Microseconds:F1} µs, {r.Hops} hops)"));
+            string p = precision == NetworkPrecision.Int8 ? "int8" : "float";
+            Line($"network alone, {p}", Benchmark.Network(new NetworkRunner(model, precision), seconds));
+            Line($"chain with network {p}, mono", Benchmark.Chain(1, seconds, new NetworkRunner(model, precision)));
         }
+        Line("chain with network int8, stereo", Benchmark.Chain(2, seconds, new NetworkRunner(model, NetworkPrecision.Int8)));
         return 0;
     }
 

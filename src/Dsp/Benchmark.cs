@@ -40,6 +40,31 @@ public static class Benchmark
         return new BenchmarkResult(hops, perHop, p999, perHop / 10_000.0);
     }
 
+    /// <summary>The network alone, one step per hop on recorded-like features (a slowly varying random walk).</summary>
+    public static BenchmarkResult Network(Network.NetworkRunner runner, double audioSeconds)
+    {
+        int hops = (int)(audioSeconds * 100);
+        var rng = new Random(3);
+        var features = new float[200 * Constants.FeatureCount];
+        for (int i = 0; i < features.Length; i++) features[i] = (float)(rng.NextDouble() * 2 - 1);
+        var gains = new float[Constants.BandCount];
+        var strengths = new float[Constants.BandCount];
+        void Step(int t) => runner.Step(features.AsSpan(t % 200 * Constants.FeatureCount, Constants.FeatureCount), gains, strengths);
+        var warmUp = Stopwatch.StartNew();
+        for (int warm = 0; warmUp.ElapsedMilliseconds < 1000; warm++) Step(warm);
+        var times = new double[hops];
+        var total = Stopwatch.StartNew();
+        for (int t = 0; t < hops; t++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Step(t);
+            times[t] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        double perHop = total.Elapsed.TotalMicroseconds / hops;
+        Array.Sort(times);
+        return new BenchmarkResult(hops, perHop, times[Math.Min(hops - 1, (int)(0.999 * hops))], perHop / 10_000.0);
+    }
+
     /// <summary>Per-stage cost in µs per call, for profiling the hop (FFT, pitch, band sums, comb).</summary>
     public static IReadOnlyList<(string Stage, double Microseconds)> Stages()
     {

@@ -34,7 +34,10 @@ public static class OfflineRenderer
         var outBlock = new float[channels][];
         for (int c = 0; c < channels; c++) { inBlock[c] = new float[BlockSize]; outBlock[c] = new float[BlockSize]; }
         var refBlock = new float[BlockSize];
+        // §9.2: latency zeros, plus zeros up to a whole hop, so the last input samples are processed
+        // even in aligned mode (P_pad = 0), which only emits output for complete hops.
         long total = (long)length + latency;
+        total = (total + Constants.HopSize - 1) / Constants.HopSize * Constants.HopSize;
         int lastReported = -1;
         for (long pos = 0; pos < total; pos += BlockSize)
         {

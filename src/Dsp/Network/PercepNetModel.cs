@@ -19,6 +19,20 @@ public sealed class PercepNetModel
     public int R { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
     public string Name => Metadata.TryGetValue("name", out var n) ? n : "";
+    public string Version => Metadata.TryGetValue("version", out var v) ? v : "";
+
+    /// <summary>Multiply-adds per frame = weights applied once per step (§11), biases excluded.</summary>
+    public long WeightCount
+    {
+        get
+        {
+            long n = 0;
+            foreach (var w in new[] { FcIn, Conv1, Conv2, FcG, FcR }) n += (long)w.Rows * w.Columns;
+            foreach (var g in Grus) n += 3L * g.Hidden * (g.Inputs + g.Hidden);
+            n += 3L * GruR.Hidden * (GruR.Inputs + GruR.Hidden);
+            return n;
+        }
+    }
 
     internal float[] NormMean { get; }
     internal float[] NormStd { get; }
