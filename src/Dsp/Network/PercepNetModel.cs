@@ -71,7 +71,7 @@ public sealed class PercepNetModel
         NormMean = F(f, "norm.mean", nf);
         NormStd = F(f, "norm.std", nf);
         foreach (float s in NormStd)
-            if (!(s > 0f) || !float.IsFinite(s)) throw new ModelFormatException("norm.std has a value that is not positive and finite");
+            if (!(s >= 1e-6f)) throw new ModelFormatException($"norm.std holds {s}; it must be at least 1e-6");
         FcIn = new WeightMatrix(D, nf, F(f, "fc_in.weight", D, nf), F(f, "fc_in.bias", D));
         Conv1 = Conv(f, "conv1", C, D, Conv1Kernel);
         Conv2 = Conv(f, "conv2", C, C, Conv2Kernel);
@@ -104,7 +104,18 @@ public sealed class PercepNetModel
         catch (InvalidOperationException e) { throw new ModelFormatException($"metadata config is malformed: {e.Message}"); }
     }
 
-    private static float[] F(SafeTensorFile f, string name, params int[] shape) => f.Get(name, TensorDType.F32, shape).ToFloatArray();
+    /// <summary>Largest magnitude accepted in any float tensor. Trained weights stay within a few units
+    /// (quantised layers are clipped to ±0.5, §8.3); the bound keeps every pre-activation finite, so a
+    /// corrupt file cannot produce Inf − Inf or 0·Inf (NaN) inside the network.</summary>
+    internal const float MaxMagnitude = 1e4f;
+
+    private static float[] F(SafeTensorFile f, string name, params int[] shape)
+    {
+        float[] v = f.Get(name, TensorDType.F32, shape).ToFloatArray();
+        foreach (float x in v)
+            if (!(MathF.Abs(x) <= MaxMagnitude)) throw new ModelFormatException($"{name} holds {x}, outside ±{MaxMagnitude} (corrupt file?)");
+        return v;
+    }
 
     private static (sbyte[] Q, float[] Scale) Q8(SafeTensorFile f, string name, int rows, params int[] shape)
     {
