@@ -371,7 +371,8 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         command,
         "```",
         "",
-        "It takes about 6 minutes on the 2-core development machine. The peers are installed on first use",
+        ("A few seconds (--quick)." if quick else "It takes about 5 minutes on the 2-core development machine.") +
+        " The peers are installed on first use",
         "(`shared/tools/peers` copied to `out/peers/`, then `npm ci` there); the dev set is built with",
         "`train/mix.py --dev` into `train/cache/devset/` if missing. Outputs for listening: `out/eval/`.",
         "",
