@@ -33,6 +33,26 @@ else
   tail -20 "$log"; failed=$((failed + 1)); status=1
 fi
 
+echo "python unit tests (scripts/tests):"
+if /usr/bin/python3 -m unittest discover -s scripts/tests 2>"$log"; then
+  py=$(grep -Eo "Ran [0-9]+ tests" "$log" | grep -Eo "[0-9]+"); passed=$((passed + py)); echo "  $py passed"
+else
+  tail -20 "$log"; failed=$((failed + 1)); status=1
+fi
+
+# The quality evaluation end to end on 5 validation + 2 dev mixtures (a few seconds), so it cannot rot.
+# The RNNoise peers join only where out/peers was set up (npm ci needs the registry; see docs/quality.md).
+peers=(--no-peers); [ -d out/peers/node_modules ] && peers=()
+echo "quality evaluation smoke run (scripts/eval_quality.py --quick${peers:+ ${peers[*]}}):"
+# --report-only must re-render the same markdown from the run's results.json.
+if /usr/bin/python3 scripts/eval_quality.py --quick --no-build "${peers[@]}" >"$log" 2>&1 &&
+   /usr/bin/python3 scripts/eval_quality.py --report-only out/eval-quick/results.json --out-md out/eval-quick/rerendered.md >>"$log" 2>&1 &&
+   cmp -s out/eval-quick/quality.md out/eval-quick/rerendered.md; then
+  passed=$((passed + 1)); echo "  passed"
+else
+  tail -20 "$log"; failed=$((failed + 1)); status=1
+fi
+
 echo "training smoke run (train/smoke.sh):"
 if bash train/smoke.sh >"$log" 2>&1; then passed=$((passed + 1)); echo "  passed"; else tail -20 "$log"; failed=$((failed + 1)); status=1; fi
 rm -f "$log"

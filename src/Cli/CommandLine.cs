@@ -13,6 +13,7 @@ public static class CommandLine
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
           percepnetfx info FILE.wav
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
+          percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]   (lines: clean<TAB>enhanced; prints enhanced<TAB>scores)
           percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)

@@ -62,6 +62,26 @@ public sealed class CommandTests : IDisposable
         Assert.Equal("0", m.Groups[4].Value);
     }
 
+    [Fact]
+    public void ScoreListPrintsForEachPairInOrderTheSameLineAsASingleScore()
+    {
+        var (clean, noisy) = SyntheticMixture(48000, "1.2", channels: 1);
+        string list = dir.File("pairs.tsv");
+        // Comments and blank lines are skipped; the same pair may appear twice.
+        File.WriteAllText(list, $"# clean\tenhanced\n{clean}\t{noisy}\n\n{clean}\t{clean}\n{clean}\t{noisy}\n");
+
+        var batch = Cli.Run("score", "--list", list);
+        var single1 = Cli.Run("score", "--clean", clean, "--enhanced", noisy);
+        var single2 = Cli.Run("score", "--clean", clean, "--enhanced", clean);
+
+        Assert.Equal(0, batch.ExitCode);
+        Assert.Equal("", batch.Stderr);
+        string[] lines = batch.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            [$"{noisy}\t{single1.Stdout.TrimEnd('\n')}", $"{clean}\t{single2.Stdout.TrimEnd('\n')}", $"{noisy}\t{single1.Stdout.TrimEnd('\n')}"],
+            lines);
+    }
+
     public static TheoryData<string, int> ModesAndRates()
     {
         var data = new TheoryData<string, int>();

@@ -78,6 +78,25 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void ScoreListErrorsAreOneLineNamingTheListAndNothingIsPrintedForTheGoodPairs()
+    {
+        string list = dir.File("pairs.tsv");
+        string missing = dir.File("no-such-file.wav");
+        File.WriteAllText(list, $"{clean48}\t{noisy48}\n{clean48}\t{missing}\n");
+        string message = Fails("score", "--list", list);
+        Assert.Contains(list, message);
+        Assert.Contains(missing, message);
+
+        File.WriteAllText(list, $"{clean48}\t{noisy48}\n{clean48} {noisy48}\n");
+        Assert.Contains($"{list}:2:", Fails("score", "--list", list));
+
+        Assert.Contains("--list", Fails("score", "--list", list, "--clean", clean48));
+        string noList = dir.File("no-such-list.tsv");
+        File.Delete(list);
+        Assert.Contains(noList, Fails("score", "--list", noList));
+    }
+
+    [Fact]
     public void UnknownCommandIsOneErrorLine()
     {
         Assert.Contains("unknown command 'denoise'", Fails("denoise", noisy48));
