@@ -165,7 +165,7 @@ public static class Commands
 
     public static int Denoise(ParsedArgs a)
     {
-        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format");
+        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen");
         if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav");
         string inPath = a.Positional[0], outPath = a.Positional[1];
         var settings = ParseSettings(a);
@@ -198,7 +198,13 @@ public static class Commands
             "float" => NetworkPrecision.Float32,
             var v => throw new UsageException($"--precision must be int8 or float, got '{v}'"),
         };
-        return new DenoiseSettings(strength, postFilter, comb, precision);
+        var listen = (a.Optional("listen") ?? "output") switch
+        {
+            "output" => ListenMode.Output,
+            "removed" => ListenMode.Removed,
+            var v => throw new UsageException($"--listen must be output or removed, got '{v}'"),
+        };
+        return new DenoiseSettings(strength, postFilter, comb, precision, listen);
     }
 
     /// <summary>The embedded default, an embedded model by name, or a .safetensors file; errors name the file.</summary>

@@ -7,9 +7,10 @@ public readonly record struct DenoiseSettings(
     float Strength = 1f,
     float PostFilterAmount = 1f,
     bool CombEnabled = true,
-    NetworkPrecision Precision = NetworkPrecision.Int8)
+    NetworkPrecision Precision = NetworkPrecision.Int8,
+    ListenMode Listen = ListenMode.Output)
 {
-    public DenoiseSettings() : this(1f, 1f, true, NetworkPrecision.Int8) { }
+    public DenoiseSettings() : this(1f, 1f, true, NetworkPrecision.Int8, ListenMode.Output) { }
 }
 
 /// <summary>
@@ -34,6 +35,7 @@ public static class Denoiser
         engine.Core.Strength = Unit(settings.Strength, 1f);
         engine.Core.PostFilterAmount = Unit(settings.PostFilterAmount, 1f);
         engine.Core.CombEnabled = settings.CombEnabled;
+        engine.Listen = settings.Listen;
     }
 
     /// <summary>Clamps a control to [0, 1]; NaN (a broken host or file) falls back to the default.</summary>

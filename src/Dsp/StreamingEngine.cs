@@ -29,6 +29,7 @@ public sealed class StreamingEngine
     private readonly float[][] dryDelay;     // latency-aligned input for bypass (§9.3)
     private int dryWrite;
     private float bypassMix;                 // 0 = processed, 1 = dry
+    private float removedMix;                // 0 = processed, 1 = delayed input − processed
     private readonly float bypassStep;
     private long underruns;
 
@@ -102,6 +103,8 @@ public sealed class StreamingEngine
     public PercepNetCore Core => core;
     /// <summary>Bypass: output the input delayed by the same latency, with a one-hop cross-fade.</summary>
     public bool Bypass { get; set; }
+    /// <summary>Output or Removed (delayed input − processed output, §9.3), cross-faded over one hop.</summary>
+    public ListenMode Listen { get; set; }
     /// <summary>Times an output sample was missing because a caller broke its promised block policy (output 0).</summary>
     public long Underruns => underruns;
 
@@ -124,6 +127,7 @@ public sealed class StreamingEngine
         }
         dryWrite = 0;
         bypassMix = Bypass ? 1f : 0f;
+        removedMix = Listen == ListenMode.Removed ? 1f : 0f;
         underruns = 0;
     }
 
@@ -261,15 +265,31 @@ public sealed class StreamingEngine
 
     private void MixBypass(Span<float> out0, Span<float> out1, int len)
     {
-        float target = Bypass ? 1f : 0f;
-        if (bypassMix == target && target == 0f) return;
+        // Listen mode first (processed → delayed input − processed), then bypass (→ delayed input);
+        // each ramps over one hop, so switching either is click-free and keeps the latency (§9.3).
+        float bypassTarget = Bypass ? 1f : 0f, removedTarget = Listen == ListenMode.Removed ? 1f : 0f;
+        if (bypassMix == bypassTarget && bypassTarget == 0f && removedMix == removedTarget && removedTarget == 0f) return;
         for (int i = 0; i < len; i++)
         {
-            if (bypassMix < target) bypassMix = MathF.Min(target, bypassMix + bypassStep);
-            else if (bypassMix > target) bypassMix = MathF.Max(target, bypassMix - bypassStep);
+            if (bypassMix < bypassTarget) bypassMix = MathF.Min(bypassTarget, bypassMix + bypassStep);
+            else if (bypassMix > bypassTarget) bypassMix = MathF.Max(bypassTarget, bypassMix - bypassStep);
+            if (removedMix < removedTarget) removedMix = MathF.Min(removedTarget, removedMix + bypassStep);
+            else if (removedMix > removedTarget) removedMix = MathF.Max(removedTarget, removedMix - bypassStep);
             float wet = 1f - bypassMix;
-            out0[i] = wet * out0[i] + bypassMix * dryPending[0][i];
-            if (channels == 2) out1[i] = wet * out1[i] + bypassMix * dryPending[1][i];
+            for (int c = 0; c < channels; c++)
+            {
+                var o = c == 0 ? out0 : out1;
+                float dry = dryPending[c][i], processed = o[i];
+                float heard = removedMix == 0f ? processed : removedMix == 1f ? dry - processed : processed + removedMix * (dry - 2f * processed);
+                o[i] = bypassMix == 0f ? heard : wet * heard + bypassMix * dry;
+            }
         }
     }
+}
+
+/// <summary>What the engine outputs: the processed signal, or what processing removed (delayed input − output).</summary>
+public enum ListenMode
+{
+    Output,
+    Removed,
 }

@@ -140,3 +140,55 @@ public class ControlsTests
         Assert.True(s0 < s5 && s5 < s1, $"gain spread {s0:F2} / {s5:F2} / {s1:F2} dB at post-filter 0 / 0.5 / 1");
     }
 }
+
+/// <summary>Issue 7 §1: the Removed listen mode is the delayed input minus the processed output.</summary>
+public class ListenModeTests
+{
+    private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);
+
+    private static float[][] Input(int channels)
+    {
+        float[] x = WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0][..96000];
+        return channels == 1 ? [x] : [x, x.Select((v, i) => 0.5f * v + 0.01f * MathF.Sin(i * 0.01f)).ToArray()];
+    }
+
+    [Theory]
+    [InlineData(48000, 1)]
+    [InlineData(48000, 2)]
+    [InlineData(44100, 1)]
+    public void OutputPlusRemovedReconstructsTheDelayedInput(int rate, int channels)
+    {
+        var x = Input(channels);
+        var output = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings());
+        var removed = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
+        var dry = OfflineRenderer.Render(x, rate, e => e.Bypass = true); // the delayed input, as the engine hears it
+        double removedEnergy = 0;
+        for (int c = 0; c < channels; c++)
+            for (int n = 0; n < x[c].Length; n++)
+            {
+                Assert.True(Math.Abs(output[c][n] + removed[c][n] - dry[c][n]) < 1e-5f, $"sample {n}: {output[c][n]} + {removed[c][n]} ≠ {dry[c][n]}");
+                removedEnergy += removed[c][n] * (double)removed[c][n];
+            }
+        Assert.True(removedEnergy > 1e-3, "the model removed nothing from a noisy recording");
+        if (rate == Constants.SampleRate)
+            for (int n = 0; n < x[0].Length; n++) Assert.Equal(x[0][n], dry[0][n]); // bypass = input, aligned
+    }
+
+    [Fact]
+    public void SwitchingListenModeRampsOverOneHopWithoutAStep()
+    {
+        var x = Input(1)[0];
+        var engine = new StreamingEngine(Constants.SampleRate, 1, Constants.HopSize);
+        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var y = new float[x.Length];
+        int switchAt = 48000;
+        engine.Process(x.AsSpan(0, switchAt), y.AsSpan(0, switchAt));
+        engine.Listen = ListenMode.Removed;
+        engine.Process(x.AsSpan(switchAt), y.AsSpan(switchAt));
+        // Around the switch, consecutive samples differ no more than the largest step elsewhere.
+        float Step(int from, int to) { float m = 0; for (int n = from + 1; n < to; n++) m = Math.Max(m, Math.Abs(y[n] - y[n - 1])); return m; }
+        float atSwitch = Step(switchAt - 4, switchAt + 4);
+        float elsewhere = Math.Max(Step(1, switchAt - 4), Step(switchAt + 4, y.Length));
+        Assert.True(atSwitch <= elsewhere, $"step {atSwitch} at the switch exceeds the signal's own {elsewhere}");
+    }
+}
