@@ -12,6 +12,8 @@ public static class CommandLine
           percepnetfx denoise IN.wav OUT.wav [--strength 0..1] [--postfilter 0..1] [--comb on|off]
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
                       [--listen output|removed]
+          percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force on]
+                      (folders: every *.wav below; globs: * ? **; structure kept; up-to-date outputs skipped)
           percepnetfx info FILE.wav
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
           percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]   (lines: clean<TAB>enhanced; prints enhanced<TAB>scores)

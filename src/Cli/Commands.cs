@@ -165,10 +165,26 @@ public static class Commands
 
     public static int Denoise(ParsedArgs a)
     {
-        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen");
-        if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav");
+        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen", "jobs", "force");
+        if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav (or a folder or glob and an output folder)");
         string inPath = a.Positional[0], outPath = a.Positional[1];
         var settings = ParseSettings(a);
+        if (Batch.IsBatch(inPath))
+        {
+            if (File.Exists(outPath)) throw new UsageException($"{outPath}: is a file; batch output needs a folder");
+            var jobs = Batch.Plan(inPath, outPath);
+            int workers = (int)a.Number("jobs", Environment.ProcessorCount, 1, 256);
+            bool force = (a.Optional("force") ?? "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                var v => throw new UsageException($"--force must be on or off, got '{v}'"),
+            };
+            if (a.Optional("format") is { } f) OutputFormat(f, WavSampleFormat.Float32); // validate before any work
+            return Batch.Run(jobs, LoadModel(a.Optional("model")), settings, a.Optional("format"), workers, force);
+        }
+        if (a.Optional("jobs") is not null || a.Optional("force") is not null)
+            throw new UsageException("--jobs and --force apply to folders and globs only");
         var model = LoadModel(a.Optional("model"));
         var noisy = WavReader.Read(inPath);
         if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
@@ -226,7 +242,7 @@ public static class Commands
         }
     }
 
-    private static WavSampleFormat OutputFormat(string name, WavSampleFormat input) => name switch
+    public static WavSampleFormat OutputFormat(string name, WavSampleFormat input) => name switch
     {
         // "same" keeps the input's container, except 8-bit, whose noise floor would undo the suppression.
         "same" => input == WavSampleFormat.Pcm8 ? WavSampleFormat.Pcm16 : input,

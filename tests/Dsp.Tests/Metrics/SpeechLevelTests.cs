@@ -1,0 +1,28 @@
+using PercepNetFx.Dsp.Metrics;
+
+namespace PercepNetFx.Dsp.Tests.Metrics;
+
+public class SpeechLevelTests
+{
+    [Fact]
+    public void SineWithSilentGapsReadsItsOwnRmsInDbfs()
+    {
+        // A 0.25-amplitude 1 kHz sine (RMS −15.05 dBFS) in 100 ms bursts separated by digital
+        // silence and −80 dBFS hiss: only the bursts are within 40 dB of the loudest frame.
+        var x = new float[48000];
+        var rng = new Random(1);
+        for (int n = 0; n < x.Length; n++)
+            x[n] = n / 4800 % 2 == 0 ? 0.25f * MathF.Sin(2 * MathF.PI * 1000f * n / 48000f) : (float)(1e-4 * (rng.NextDouble() - 0.5));
+        double expected = 20 * Math.Log10(0.25 / Math.Sqrt(2));
+        Assert.Equal(expected, SpeechLevel.ActiveDbfs([x], 48000), 2);
+    }
+
+    [Fact]
+    public void StereoUsesTheMidSignalAndSilenceIsMinusInfinity()
+    {
+        var l = Enumerable.Range(0, 4800).Select(n => 0.5f * MathF.Sin(n * 0.1f)).ToArray();
+        var r = l.Select(v => -v).ToArray();
+        Assert.Equal(double.NegativeInfinity, SpeechLevel.ActiveDbfs([l, r], 48000)); // L + R cancels
+        Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), SpeechLevel.ActiveDbfs([l, l], 48000), 1);
+    }
+}
