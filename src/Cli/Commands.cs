@@ -254,7 +254,7 @@ public static class Commands
 
     public static int Bench(ParsedArgs a)
     {
-        a.NoOthers("seconds", "stages", "model", "network");
+        a.NoOthers("seconds", "stages", "model", "network", "config");
         double seconds = a.Number("seconds", 20, 1, 3600);
         if (a.Optional("stages") is "on")
         {
@@ -265,7 +265,11 @@ public static class Commands
         foreach (int channels in new[] { 1, 2 })
             Line($"chain without network, {(channels == 1 ? "mono" : "stereo")}", Benchmark.Chain(channels, seconds));
         if (a.Optional("network") is "off") return 0;
-        var model = LoadModel(a.Optional("model"));
+        string? config = a.Optional("config");
+        if (config is not null && a.Optional("model") is not null) throw new UsageException("--config and --model exclude each other");
+        if (config is not null && !RandomModel.Configs.ContainsKey(config))
+            throw new UsageException($"--config must be one of {string.Join(", ", RandomModel.Configs.Keys)}, got '{config}'");
+        var model = config is null ? LoadModel(a.Optional("model")) : RandomModel.Create(config);
         long weights = model.WeightCount;
         Console.Out.WriteLine(string.Create(Inv,
             $"model {model.Name} {model.Version}: D={model.D} C={model.C} H={model.H} R={model.R}, {weights / 1e6:F3} M weights"));
