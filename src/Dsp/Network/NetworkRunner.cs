@@ -56,7 +56,7 @@ public sealed class NetworkRunner : IGainSource
     public NetworkRunner(PercepNetModel model, NetworkPrecision precision = NetworkPrecision.Float32,
                          Int8Kernel kernel = Int8Kernel.Auto)
     {
-        if (kernel == Int8Kernel.Avx2 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        if (kernel is Int8Kernel.Avx2 or Int8Kernel.Avx2Fast && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             throw new PlatformNotSupportedException("the AVX2 int8 kernel needs a CPU with AVX2");
         _m = model;
         _s = new NetworkState(model);

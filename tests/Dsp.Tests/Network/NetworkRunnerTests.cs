@@ -63,7 +63,7 @@ public class NetworkRunnerTests(ITestOutputHelper output)
     public static TheoryData<Int8Kernel> Kernels()
     {
         var d = new TheoryData<Int8Kernel> { Int8Kernel.Scalar };
-        if (Avx2.IsSupported) d.Add(Int8Kernel.Avx2);
+        if (Avx2.IsSupported) { d.Add(Int8Kernel.Avx2); d.Add(Int8Kernel.Avx2Fast); }
         return d;
     }
 
@@ -84,8 +84,11 @@ public class NetworkRunnerTests(ITestOutputHelper output)
         if (!Avx2.IsSupported) return;
         var a = Run(new NetworkRunner(Model.Value, NetworkPrecision.Int8, Int8Kernel.Scalar));
         var b = Run(new NetworkRunner(Model.Value, NetworkPrecision.Int8, Int8Kernel.Avx2));
+        var c = Run(new NetworkRunner(Model.Value, NetworkPrecision.Int8, Int8Kernel.Avx2Fast));
         Assert.Equal(a.G, b.G);
         Assert.Equal(a.R, b.R);
+        Assert.Equal(a.G, c.G);
+        Assert.Equal(a.R, c.R);
     }
 
     [Theory]
@@ -135,11 +138,13 @@ public class NetworkRunnerTests(ITestOutputHelper output)
     public void Int8MatrixKernelsMatchOnRandomData()
     {
         var rng = new Random(5);
+        foreach (int range in new[] { 127, 64 })
         foreach (int cols in new[] { 1, 31, 32, 33, 70, 257 })
         {
             int rows = 7;
             var q = new sbyte[rows * cols];
-            for (int i = 0; i < q.Length; i++) q[i] = (sbyte)rng.Next(-127, 128);
+            // ±64 always satisfies the §8.5 pair rule; ±127 breaks it (for a row of two or more columns).
+            for (int i = 0; i < q.Length; i++) q[i] = (sbyte)rng.Next(-range, range + 1);
             var scale = Enumerable.Range(0, rows).Select(i => 0.001f * (i + 1)).ToArray();
             var m = new Int8Matrix(q, scale, rows, cols);
             Assert.Equal(0, m.Stride % 32);
@@ -159,6 +164,11 @@ public class NetworkRunnerTests(ITestOutputHelper output)
                 var ya = new float[rows];
                 m.Multiply(x, bias, ya, Int8Kernel.Avx2);
                 Assert.Equal(ys, ya);
+                if (range == 64) Assert.True(m.PairRuleHolds);
+                if (range == 127 && cols >= 32) Assert.False(m.PairRuleHolds);
+                var yf = new float[rows];
+                m.Multiply(x, bias, yf, Int8Kernel.Avx2Fast); // exact fallback when the rule is broken
+                Assert.Equal(ys, yf);
             }
         }
     }
