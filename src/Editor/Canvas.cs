@@ -125,9 +125,9 @@ public sealed class Canvas
             }
     }
 
-    /// <summary>Width in pixels of <paramref name="length"/> characters at <paramref name="scale"/> (no trailing spacing).</summary>
+    /// <summary>Width in pixels of <paramref name="length"/> characters at <paramref name="scale"/>: the last glyph's rounded start plus its mask width (no trailing spacing).</summary>
     public static int MeasureText(int length, float scale)
-        => length <= 0 ? 0 : (int)MathF.Ceiling(((length - 1) * BitmapFont.Advance + BitmapFont.GlyphWidth) * scale);
+        => length <= 0 ? 0 : (int)MathF.Round((length - 1) * BitmapFont.Advance * scale) + (int)MathF.Ceiling(BitmapFont.GlyphWidth * scale);
 
     /// <summary>Height in pixels of a line at <paramref name="scale"/>: cap height plus descenders.</summary>
     public static int TextHeight(float scale) => (int)MathF.Ceiling(BitmapFont.GlyphHeight * scale);
@@ -142,15 +142,14 @@ public sealed class Canvas
     public int DrawText(int x, int y, ReadOnlySpan<char> text, float scale, uint color)
     {
         var set = GlyphCache.For(scale);
-        int advance = 0;
         for (int i = 0; i < text.Length; i++)
         {
+            // Each glyph starts at the rounded ideal position, so spacing errors never accumulate.
             int ox = x + (int)MathF.Round(i * BitmapFont.Advance * scale);
             char c = text[i];
             if (c != ' ') set.Draw(this, ox, y, c, color);
-            advance = ox - x + (int)MathF.Round(BitmapFont.Advance * scale);
         }
-        return advance;
+        return (int)MathF.Round(text.Length * BitmapFont.Advance * scale);
     }
 
     /// <summary>Text centred horizontally in a box of width <paramref name="boxWidth"/> starting at x.</summary>

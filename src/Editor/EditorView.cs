@@ -288,7 +288,7 @@ public sealed class EditorView
         }
         c.DrawText(t.Right - 60, t.Bottom - 10, "last 5 s", 1f, Palette.DimText);
         float step = (t.W - 1f) / (TraceLength - 1);
-        float prevX = 0f, prevY = 0f;
+        float prevX = 0f, prevY = 0f, prevHz = 1f;
         bool prevOk = false;
         for (int i = 0; i < TraceLength; i++)
         {
@@ -300,10 +300,12 @@ public sealed class EditorView
             if (ok)
             {
                 uint color = Canvas.WithAlpha(Palette.Pitch, 96 + (int)(159 * Math.Clamp(traceCorr[k], 0f, 1f)));
-                if (prevOk) c.DrawLine(prevX, prevY, x, y, 2f, color);
+                // Join neighbours only within a third of an octave: a jump larger than that is a new
+                // pitch (or an octave decision of the tracker), and a vertical stroke would read as a glide.
+                if (prevOk && MathF.Abs(MathF.Log2(hz / prevHz)) < 1f / 3f) c.DrawLine(prevX, prevY, x, y, 2f, color);
                 else c.FillCircle(x, y, 1.2f, color);
             }
-            prevX = x; prevY = y; prevOk = ok;
+            prevX = x; prevY = y; prevOk = ok; prevHz = hz;
         }
     }
 
