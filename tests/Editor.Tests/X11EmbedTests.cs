@@ -28,11 +28,26 @@ public unsafe class X11EmbedTests
         string? name = Environment.GetEnvironmentVariable("DISPLAY");
         if (string.IsNullOrEmpty(name)) { why = "DISPLAY is not set"; return false; }
         if (!Xlib.IsAvailable()) { why = "libX11.so.6 cannot be loaded"; return false; }
-        nint d = Xlib.OpenDefaultDisplay();
-        if (d == 0) { why = $"XOpenDisplay(\"{name}\") failed"; return false; }
+        nint d = Open();
+        if (d == 0) { why = $"XOpenDisplay(\"{name}\") failed for 3 s"; return false; }
         Xlib.XCloseDisplay(d);
         why = "";
         return true;
+    }
+
+    /// <summary>
+    /// XOpenDisplay with retries: a server started without -noreset resets when its last client
+    /// disconnects and refuses connections for a moment, so one failed attempt proves nothing.
+    /// </summary>
+    internal static nint Open()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            nint d = Xlib.OpenDefaultDisplay();
+            if (d != 0 || clock.ElapsedMilliseconds > 3000) return d;
+            Thread.Sleep(50);
+        }
     }
 
     private sealed class Host : IEditorHost
@@ -133,7 +148,7 @@ public unsafe class X11EmbedTests
     [X11Fact]
     public void EmbeddedEditorShowsProcessedAudioTakesClicksAndReattaches()
     {
-        nint test = Xlib.OpenDefaultDisplay();
+        nint test = Open();
         Assert.NotEqual(0, test);
         ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
         Xlib.XMapWindow(test, parent);
@@ -219,7 +234,7 @@ public unsafe class X11EmbedTests
     [X11Fact]
     public void TimerAndEventsAllocateNothingWhileOpen()
     {
-        nint test = Xlib.OpenDefaultDisplay();
+        nint test = Open();
         ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
         Xlib.XMapWindow(test, parent);
         Xlib.XSync(test, 0);
