@@ -255,6 +255,21 @@ public unsafe class X11EmbedTests
             for (int i = 0; i < 60; i++) { engine.Process(noise, noise); window.OnFdReadable(); window.OnTimer(); }
             Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
             Assert.True(window.Blits >= blits + 60, "every timer tick with fresh meters repaints");
+
+            // Closing and reopening the editor (same view, same window object) allocates nothing managed
+            // either, so opening the editor cannot provoke a GC that would pause the audio thread.
+            window.Detach();
+            Assert.True(window.Attach(parent, view));
+            PumpUntilShown(window, view, test);
+            long beforeCycle = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                window.Detach();
+                Assert.True(window.Attach(parent, view));
+                for (int k = 0; k < 10; k++) { engine.Process(noise, noise); window.OnFdReadable(); window.OnTimer(); }
+            }
+            long cycleBytes = GC.GetAllocatedBytesForCurrentThread() - beforeCycle;
+            Assert.True(cycleBytes == 0, $"5 close/reopen cycles allocated {cycleBytes} bytes");
         }
         finally
         {
