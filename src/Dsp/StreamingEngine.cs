@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using PercepNetFx.Dsp.Metering;
 using PercepNetFx.Dsp.Resampling;
 
 namespace PercepNetFx.Dsp;
@@ -108,6 +110,11 @@ public sealed class StreamingEngine
     /// <summary>Times an output sample was missing because a caller broke its promised block policy (output 0).</summary>
     public long Underruns => underruns;
 
+    /// <summary>When set, a <see cref="MeterSnapshot"/> of every hop (gains, strengths, pitch, levels, CPU load)
+    /// is published here from the audio thread, lock- and allocation-free. Set it between Process calls.</summary>
+    public MeterExchange? Meters { get; set; }
+    private readonly MeterTap meterTap = new();
+
     public void Reset()
     {
         core.Reset();
@@ -129,6 +136,7 @@ public sealed class StreamingEngine
         bypassMix = Bypass ? 1f : 0f;
         removedMix = Listen == ListenMode.Removed ? 1f : 0f;
         underruns = 0;
+        meterTap.Reset();
     }
 
     /// <summary>Mono processing; <paramref name="output"/> may be the same memory as <paramref name="input"/>.</summary>
@@ -161,6 +169,7 @@ public sealed class StreamingEngine
             throw new ArgumentException("the reference needs 48 kHz and the block's length");
         if (out0.Length < n || (channels == 2 && (in1.Length < n || out1.Length < n)))
             throw new ArgumentException("buffers shorter than the block");
+        long started = Meters is null ? 0 : Stopwatch.GetTimestamp();
         int piece = resamplers is null ? Hop : MaxPiece;
         for (int offset = 0; offset < n;)
         {
@@ -175,6 +184,7 @@ public sealed class StreamingEngine
             if (resamplers is null) PieceNative(a, b, oa, ob); else PieceResampled(a, b, oa, ob);
             offset += len;
         }
+        if (Meters is not null) meterTap.AddProcessTime(Stopwatch.GetTimestamp() - started, n, hostRate);
     }
 
     // Host rate 48 kHz: feed at most up to the next hop boundary, then pop as many samples as fed.
@@ -233,6 +243,7 @@ public sealed class StreamingEngine
         core.Step(referenceActive);
         hopFill = 0;
         for (int c = 0; c < channels; c++) innerOut[c].Push(core.OutputHop(c));
+        if (Meters is { } meters) meterTap.Publish(meters, core, LatencySamples, hostRate, Bypass);
     }
 
     private void PopInner(int channel, Span<float> output)

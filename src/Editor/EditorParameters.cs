@@ -1,0 +1,47 @@
+namespace PercepNetFx.Editor;
+
+/// <summary>
+/// What the plug-in implements so that edits in the editor reach the host (VST3: the
+/// IComponentHandler's beginEdit / performEdit / endEdit). Called on the UI thread.
+/// Values are normalised to [0, 1] (toggles: 0 or 1).
+/// </summary>
+public interface IEditorHost
+{
+    void BeginEdit(int id);
+    void PerformEdit(int id, double normalized);
+    void EndEdit(int id);
+}
+
+/// <summary>
+/// The editor's four controls (spec §10). The ids are the editor's own indices; the plug-in maps
+/// them to its VST3 ParamIDs. Defaults match <c>DenoiseSettings</c> (strength 1, post-filter 1,
+/// comb on) and bypass off.
+/// </summary>
+public static class EditorParameters
+{
+    public const int Strength = 0;
+    public const int PostFilter = 1;
+    public const int Comb = 2;
+    public const int Bypass = 3;
+    public const int Count = 4;
+
+    public static double Default(int id) => id switch
+    {
+        Strength => 1.0,
+        PostFilter => 1.0,
+        Comb => 1.0,
+        Bypass => 0.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(id)),
+    };
+
+    public static bool IsToggle(int id) => id is Comb or Bypass;
+
+    public static string Name(int id) => id switch
+    {
+        Strength => "Suppression strength",
+        PostFilter => "Post-filter amount",
+        Comb => "Comb filter",
+        Bypass => "Bypass",
+        _ => throw new ArgumentOutOfRangeException(nameof(id)),
+    };
+}

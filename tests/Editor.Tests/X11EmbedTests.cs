@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using PercepNetFx.Audio;
+using PercepNetFx.Dsp;
+using PercepNetFx.Dsp.Metering;
+using PercepNetFx.EditorX11;
+
+namespace PercepNetFx.Editor.Tests;
+
+/// <summary>A fact that runs only when an X server answers on $DISPLAY (scripts/test.sh starts Xvfb, so CI always runs it).</summary>
+public sealed class X11FactAttribute : FactAttribute
+{
+    public X11FactAttribute()
+    {
+        if (!X11EmbedTests.DisplayReachable(out string why)) Skip = "no X server reachable: " + why;
+    }
+}
+
+/// <summary>
+/// The embedding path end to end against a real X server (Xvfb in CI): a parent window made with
+/// raw Xlib calls on the test's own connection stands in for the host's, the EditorWindow is
+/// driven like IRunLoop would (fd handler + timer), and every check reads the server's copy of
+/// the window back with XGetImage on the test's connection.
+/// </summary>
+public unsafe class X11EmbedTests
+{
+    internal static bool DisplayReachable(out string why)
+    {
+        string? name = Environment.GetEnvironmentVariable("DISPLAY");
+        if (string.IsNullOrEmpty(name)) { why = "DISPLAY is not set"; return false; }
+        if (!Xlib.IsAvailable()) { why = "libX11.so.6 cannot be loaded"; return false; }
+        nint d = Open();
+        if (d == 0) { why = $"XOpenDisplay(\"{name}\") failed for 3 s"; return false; }
+        Xlib.XCloseDisplay(d);
+        why = "";
+        return true;
+    }
+
+    /// <summary>
+    /// XOpenDisplay with retries: a server started without -noreset resets when its last client
+    /// disconnects and refuses connections for a moment, so one failed attempt proves nothing.
+    /// </summary>
+    internal static nint Open()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            nint d = Xlib.OpenDefaultDisplay();
+            if (d != 0 || clock.ElapsedMilliseconds > 3000) return d;
+            Thread.Sleep(50);
+        }
+    }
+
+    private sealed class Host : IEditorHost
+    {
+        public readonly List<(string, int, double)> Calls = new();
+        public void BeginEdit(int id) => Calls.Add(("begin", id, double.NaN));
+        public void PerformEdit(int id, double normalized) => Calls.Add(("perform", id, normalized));
+        public void EndEdit(int id) => Calls.Add(("end", id, double.NaN));
+    }
+
+    /// <summary>The window's pixels as the X server holds them (0x00RRGGBB).</summary>
+    private static uint[] Grab(nint display, ulong window)
+    {
+        nint img = Xlib.XGetImage(display, window, 0, 0, EditorView.Width, EditorView.Height, Xlib.AllPlanes, Xlib.ZPixmap);
+        Assert.NotEqual(0, img);
+        try
+        {
+            byte* p = (byte*)img;
+            Assert.Equal(32, *(int*)(p + Xlib.ImageOffBitsPerPixel));
+            Assert.Equal(0, *(int*)(p + Xlib.ImageOffByteOrder)); // LSBFirst
+            int stride = *(int*)(p + Xlib.ImageOffBytesPerLine);
+            byte* data = *(byte**)(p + 16);
+            var pixels = new uint[EditorView.Width * EditorView.Height];
+            for (int y = 0; y < EditorView.Height; y++)
+                for (int x = 0; x < EditorView.Width; x++)
+                    pixels[y * EditorView.Width + x] = *(uint*)(data + y * stride + 4 * x) & 0xFFFFFF;
+            return pixels;
+        }
+        finally { Xlib.XDestroyImage(img); }
+    }
+
+    /// <summary>Pumps the window like a host run loop until the server's copy equals the view's canvas.</summary>
+    private static uint[] PumpUntilShown(EditorWindow window, EditorView view, nint testDisplay)
+    {
+        var clock = Stopwatch.StartNew();
+        uint[] grab = Array.Empty<uint>();
+        while (clock.ElapsedMilliseconds < 5000)
+        {
+            window.OnFdReadable();
+            window.OnTimer();
+            if (window.Blits > 0 && !view.NeedsRender)
+            {
+                grab = Grab(testDisplay, window.Window);
+                if (Differences(grab, view.Canvas.Pixels) == 0) return grab;
+            }
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"window never showed the canvas (blits {window.Blits}, differing pixels {Differences(grab, view.Canvas.Pixels)})");
+        return grab;
+    }
+
+    private static int Differences(uint[] grab, uint[] canvas)
+    {
+        if (grab.Length != canvas.Length) return -1;
+        int n = 0;
+        for (int i = 0; i < grab.Length; i++) if (grab[i] != (canvas[i] & 0xFFFFFF)) n++;
+        return n;
+    }
+
+    /// <summary>Band columns whose top row (the 0…−0.2 dB row) shows reduction in a grabbed image.</summary>
+    private static int ReducedColumns(uint[] grab)
+    {
+        int n = 0;
+        for (int b = 0; b < 34; b++)
+        {
+            int x = EditorView.BandPlot.X + b * EditorView.BandPitch + EditorView.BandPitch / 2;
+            if (grab[EditorView.BandPlot.Y * EditorView.Width + x] == (Palette.Reduction & 0xFFFFFF)) n++;
+        }
+        return n;
+    }
+
+    private static int Children(nint display, ulong parent)
+    {
+        ulong root, par;
+        ulong* kids;
+        uint count;
+        Assert.NotEqual(0, Xlib.XQueryTree(display, parent, &root, &par, &kids, &count));
+        if (kids != null) Xlib.XFree(kids);
+        return (int)count;
+    }
+
+    private static void SendButton(nint display, ulong window, int type, uint button, int x, int y, ulong time)
+    {
+        var ev = default(Xlib.XEvent);
+        byte* p = (byte*)&ev;
+        ev.Type = type;
+        *(ulong*)(p + Xlib.OffWindow) = window;
+        *(ulong*)(p + Xlib.OffButtonTime) = time;
+        *(int*)(p + Xlib.OffButtonX) = x;
+        *(int*)(p + Xlib.OffButtonY) = y;
+        *(uint*)(p + Xlib.OffButtonButton) = button;
+        *(int*)(p + 88) = 1; // same_screen
+        long mask = type == Xlib.ButtonPress ? Xlib.ButtonPressMask : Xlib.ButtonReleaseMask;
+        Assert.NotEqual(0, Xlib.XSendEvent(display, window, 0, mask, &ev));
+        Xlib.XFlush(display);
+    }
+
+    [X11Fact]
+    public void EmbeddedEditorShowsProcessedAudioTakesClicksAndReattaches()
+    {
+        nint test = Open();
+        Assert.NotEqual(0, test);
+        ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
+        Xlib.XMapWindow(test, parent);
+        Xlib.XSync(test, 0);
+        var window = new EditorWindow();
+        try
+        {
+            var engine = new StreamingEngine(48000, 1) { Meters = new MeterExchange() };
+            engine.Core.GainSource = new OracleGainSource(OracleMode.BandsComb);
+            var host = new Host();
+            var view = new EditorView(engine.Meters, host);
+            Assert.True(window.Attach(parent, view));
+            Assert.True(window.Fd > 2);
+            Assert.Equal(1, Children(test, parent));
+
+            // 1. Silence: no band shows reduction.
+            var silence = new float[48000];
+            engine.Process(silence, silence, silence);
+            var quiet = PumpUntilShown(window, view, test);
+            Assert.Equal(0, ReducedColumns(quiet));
+
+            // 2. Noisy speech through the engine (oracle gains from the clean reference): the meters move.
+            var noisy = WavReader.Read(Repo.PathOf("samples/noisy.wav")).Channels[0];
+            var clean = WavReader.Read(Repo.PathOf("samples/clean.wav")).Channels[0];
+            var output = new float[1600];
+            for (int start = 0; start < 3 * 48000; start += 1600)
+            {
+                engine.Process(noisy.AsSpan(start, 1600), output, clean.AsSpan(start, 1600));
+                window.OnTimer(); // the host's 30 fps timer while audio runs
+            }
+            var speech = PumpUntilShown(window, view, test);
+            var s = view.Current;
+            int expected = 0;
+            for (int b = 0; b < 34; b++) if (EditorView.BandBarPixels(s.BandGainDb[b]) >= 1) expected++;
+            Assert.True(expected >= 5, $"the oracle reduced only {expected} bands");
+            Assert.Equal(expected, ReducedColumns(speech));
+            int changed = 0;
+            var plot = EditorView.BandPlot;
+            for (int y = plot.Y; y < plot.Bottom; y++)
+                for (int x = plot.X; x < plot.Right; x++)
+                    if (quiet[y * EditorView.Width + x] != speech[y * EditorView.Width + x]) changed++;
+            Assert.True(changed > 2000, $"band meters changed only {changed} pixels");
+
+            // 3. Clicks through the X server: a synthetic press/release on Bypass and a wheel step on Strength.
+            var bypass = EditorView.ControlRect(EditorParameters.Bypass);
+            SendButton(test, window.Window, Xlib.ButtonPress, 1, bypass.X + 10, bypass.Y + 10, 1000);
+            SendButton(test, window.Window, Xlib.ButtonRelease, 1, bypass.X + 10, bypass.Y + 10, 1050);
+            var strength = EditorView.ControlRect(EditorParameters.Strength);
+            SendButton(test, window.Window, Xlib.ButtonPress, 5, strength.X + 10, strength.Y + 10, 2000); // wheel down
+            var shown = PumpUntilShown(window, view, test);
+            var clock = Stopwatch.StartNew();
+            while (host.Calls.Count < 6 && clock.ElapsedMilliseconds < 3000) { window.OnFdReadable(); Thread.Sleep(5); }
+            Assert.Equal(new[] { ("begin", 3, double.NaN), ("perform", 3, 1.0), ("end", 3, double.NaN),
+                ("begin", 0, double.NaN), ("perform", 0, 1.0 - EditorView.WheelStep), ("end", 0, double.NaN) }, host.Calls);
+            shown = PumpUntilShown(window, view, test);
+            Assert.Equal(Palette.ToggleBypassOn & 0xFFFFFF, shown[(bypass.Y + 3) * EditorView.Width + bypass.X + 3]);
+
+            // 4. Close: our window is gone from the parent, the connection is closed.
+            window.Detach();
+            Xlib.XSync(test, 0);
+            Assert.Equal(0, Children(test, parent));
+            Assert.False(window.IsAttached);
+            Assert.Equal(-1, window.Fd);
+            window.Detach(); // idempotent
+
+            // 5. Reopen: the same objects attach again and show the current state.
+            Assert.True(window.Attach(parent, view));
+            var again = PumpUntilShown(window, view, test);
+            Assert.Equal(1, Children(test, parent));
+            Assert.Equal(expected, ReducedColumns(again));
+            window.Detach();
+            Xlib.XSync(test, 0);
+            Assert.Equal(0, Children(test, parent));
+        }
+        finally
+        {
+            window.Detach();
+            Xlib.XDestroyWindow(test, parent);
+            Xlib.XCloseDisplay(test);
+        }
+    }
+
+    [X11Fact]
+    public void TimerAndEventsAllocateNothingWhileOpen()
+    {
+        nint test = Open();
+        ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
+        Xlib.XMapWindow(test, parent);
+        Xlib.XSync(test, 0);
+        var window = new EditorWindow();
+        try
+        {
+            var engine = new StreamingEngine(48000, 1) { Meters = new MeterExchange() };
+            var view = new EditorView(engine.Meters, null);
+            Assert.True(window.Attach(parent, view));
+            PumpUntilShown(window, view, test);
+            var noise = new float[1600];
+            var rng = new Random(1);
+            for (int i = 0; i < noise.Length; i++) noise[i] = (float)(rng.NextDouble() - 0.5);
+            var warm = Stopwatch.StartNew();
+            while (warm.ElapsedMilliseconds < 500) { engine.Process(noise, noise); window.OnFdReadable(); window.OnTimer(); }
+            long blits = window.Blits;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 60; i++) { engine.Process(noise, noise); window.OnFdReadable(); window.OnTimer(); }
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            Assert.True(window.Blits >= blits + 60, "every timer tick with fresh meters repaints");
+
+            // Closing and reopening the editor (same view, same window object) allocates nothing managed
+            // either, so opening the editor cannot provoke a GC that would pause the audio thread.
+            window.Detach();
+            Assert.True(window.Attach(parent, view));
+            PumpUntilShown(window, view, test);
+            long beforeCycle = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                window.Detach();
+                Assert.True(window.Attach(parent, view));
+                for (int k = 0; k < 10; k++) { engine.Process(noise, noise); window.OnFdReadable(); window.OnTimer(); }
+            }
+            long cycleBytes = GC.GetAllocatedBytesForCurrentThread() - beforeCycle;
+            Assert.True(cycleBytes == 0, $"5 close/reopen cycles allocated {cycleBytes} bytes");
+        }
+        finally
+        {
+            window.Detach();
+            Xlib.XDestroyWindow(test, parent);
+            Xlib.XCloseDisplay(test);
+        }
+    }
+}
