@@ -9,10 +9,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 need=()
 command -v sox >/dev/null || need+=(sox)
 /usr/bin/python3 -c "import numpy, scipy, soundfile, torch" 2>/dev/null || need+=(python3-numpy python3-scipy python3-soundfile python3-torch)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
+# Ardour 7 (headless Lua runner, exporter, VST3 scanner) for the plug-in's end-to-end test (vst3-abi.md §12).
+daw=()
+[ -x /usr/bin/ardour7-lua ] && [ -x /usr/bin/ardour7-export ] || daw+=(ardour)
+command -v readelf >/dev/null || daw+=(binutils)
+if [ ${#need[@]} -gt 0 ] || [ ${#daw[@]} -gt 0 ]; then
+  echo "installing: ${need[*]} ${daw[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+  apt-get update -qq >/dev/null || { echo "apt-get update failed"; exit 1; }
+  if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }; fi
+  if [ ${#daw[@]} -gt 0 ]; then apt-get install -y -qq --no-install-recommends "${daw[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }; fi
 fi
 
 status=0
@@ -20,7 +26,12 @@ log=$(mktemp)
 if ! dotnet build -c Release PercepNetFx.sln -nologo -v quiet >"$log" 2>&1; then
   grep -E "error" "$log" | head -20; echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1
 fi
+# The plug-in tests load the NativeAOT-built bundle (build/PercepNetFx.vst3): build it first.
+if ! bash scripts/build-plugin.sh >"$log" 2>&1; then
+  cat "$log" | tail -20; echo "plug-in build failed"; echo "tests: 0 passed, 1 failed"; exit 1
+fi
 dotnet test PercepNetFx.sln -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
+grep -A2 "^  Error Message:" "$log" | head -40 || true
 grep -q "^Failed!" "$log" && status=1
 # Every test assembly must report (a crashed test host prints no summary).
 [ "$(grep -cE "^(Passed|Failed)!" "$log")" -eq "$(ls tests/*/*.csproj | wc -l)" ] || { echo "a test assembly did not report"; status=1; }

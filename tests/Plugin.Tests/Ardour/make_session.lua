@@ -31,7 +31,7 @@ Session:maybe_enable_record(false)
 Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
 sleep(3)
 Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
-sleep(1)
+sleep(2)
 -- Disarm and monitor disk only, so that when the session is loaded again for the export the
 -- plug-in never sees the Dummy backend's capture noise, only the region (and silence).
 for _, t in ipairs({ wet, dry }) do
