@@ -11,10 +11,16 @@ command -v sox >/dev/null || need+=(sox)
 /usr/bin/python3 -c "import numpy, scipy, soundfile, torch" 2>/dev/null || need+=(python3-numpy python3-scipy python3-soundfile python3-torch)
 command -v Xvfb >/dev/null || need+=(xvfb)                      # editor embedding tests (tests/Editor.Tests)
 [ -e /usr/lib/x86_64-linux-gnu/libX11.so.6 ] || ldconfig -p | grep -q "libX11.so.6 " || need+=(libx11-6)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
+# Ardour 7 (headless Lua runner, exporter, VST3 scanner) for the plug-in's end-to-end test (vst3-abi.md §12).
+daw=()
+[ -x /usr/bin/ardour7-lua ] && [ -x /usr/bin/ardour7-export ] || daw+=(ardour)
+command -v readelf >/dev/null || daw+=(binutils)
+if [ ${#need[@]} -gt 0 ] || [ ${#daw[@]} -gt 0 ]; then
+  echo "installing: ${need[*]} ${daw[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+  apt-get update -qq >/dev/null || { echo "apt-get update failed"; exit 1; }
+  if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }; fi
+  if [ ${#daw[@]} -gt 0 ]; then apt-get install -y -qq --no-install-recommends "${daw[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }; fi
 fi
 
 # The X11 editor tests need a display: use $DISPLAY when it answers, otherwise start our own Xvfb
@@ -41,7 +47,14 @@ log=$(mktemp)
 if ! dotnet build -c Release PercepNetFx.sln -nologo -v quiet >"$log" 2>&1; then
   grep -E "error" "$log" | head -20; echo "build failed"; echo "tests: 0 passed, 1 failed"; exit 1
 fi
-dotnet test PercepNetFx.sln -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
+# The plug-in tests load the NativeAOT-built bundle (build/PercepNetFx.vst3): build it first.
+if ! bash scripts/build-plugin.sh >"$log" 2>&1; then
+  cat "$log" | tail -20; echo "plug-in build failed"; echo "tests: 0 passed, 1 failed"; exit 1
+fi
+# One test assembly at a time (-m:1): timing tests (Audio PerformanceTests) and the real-time Ardour
+# session must not compete for this 2-core machine.
+dotnet test PercepNetFx.sln -c Release --no-build --nologo -m:1 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
+grep -A2 "^  Error Message:" "$log" | head -40 || true
 grep -q "^Failed!" "$log" && status=1
 # The X11 embedding tests skip only without a display; here one was provided, so a skip is a failure.
 if grep -qE "Skipped .*X11EmbedTests" "$log"; then echo "X11 editor tests were skipped (DISPLAY=${DISPLAY:-unset})"; status=1; failed_x11=1; fi

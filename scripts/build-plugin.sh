@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the VST3 bundle: NativeAOT-publishes src/Plugin (net9.0, vst3-abi.md §10), assembles
+#   build/PercepNetFx.vst3/Contents/x86_64-linux/PercepNetFx.so
+#   build/PercepNetFx.vst3/Contents/Resources/moduleinfo.json
+# regenerates presets/*.vstpreset from presets/presets.json, and with --install copies the
+# bundle to ~/.vst3 (the per-user VST3 folder, §5). Usage: bash scripts/build-plugin.sh [--install]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+install=0
+for a in "$@"; do case "$a" in --install) install=1 ;; *) echo "usage: $0 [--install]" >&2; exit 2 ;; esac; done
+
+out=build/plugin-publish
+bundle=build/PercepNetFx.vst3
+log=$(mktemp)
+if ! dotnet publish src/Plugin/PercepNetFx.Plugin.csproj -c Release -r linux-x64 -o "$out" -nologo -v quiet >"$log" 2>&1; then
+  grep -E "error|warn" "$log" | sort -u | head -30; rm -f "$log"; echo "plug-in publish failed" >&2; exit 1
+fi
+rm -f "$log"
+rm -rf "$bundle"
+mkdir -p "$bundle/Contents/x86_64-linux" "$bundle/Contents/Resources"
+cp "$out/PercepNetFx.so" "$bundle/Contents/x86_64-linux/PercepNetFx.so"
+
+# Class IDs come from the one place they are declared (src/Plugin/Interop/Vst.cs); the FUID
+# string is the four words as %08X (§2). Every value here must match what the factory reports.
+cid() { grep -E "public static readonly uint\[\] $1CidWords" src/Plugin/Interop/Vst.cs | grep -Eo "0x[0-9A-Fa-f]{8}" | sed 's/0x//' | tr -d '\n' | tr a-f A-F; }
+pcid=$(cid Processor); ccid=$(cid Controller)
+[ ${#pcid} -eq 32 ] && [ ${#ccid} -eq 32 ] || { echo "could not read class IDs from Vst.cs" >&2; exit 1; }
+cat > "$bundle/Contents/Resources/moduleinfo.json" <<JSON
+{
+  "Name": "PercepNetFx",
+  "Version": "1.0.0",
+  "Factory Info": {
+    "Vendor": "PercepNetFx project",
+    "URL": "",
+    "E-Mail": "",
+    "Flags": {
+      "Unicode": true,
+      "Classes Discardable": false,
+      "Component Non Discardable": false
+    }
+  },
+  "Compatibility": [],
+  "Classes": [
+    {
+      "CID": "$pcid",
+      "Category": "Audio Module Class",
+      "Name": "PercepNetFx",
+      "Vendor": "PercepNetFx project",
+      "Version": "1.0.0",
+      "SDKVersion": "VST 3.7.14",
+      "Sub Categories": ["Fx", "Restoration"],
+      "Class Flags": 0,
+      "Cardinality": 2147483647,
+      "Snapshots": []
+    },
+    {
+      "CID": "$ccid",
+      "Category": "Component Controller Class",
+      "Name": "PercepNetFxController",
+      "Vendor": "PercepNetFx project",
+      "Version": "1.0.0",
+      "SDKVersion": "VST 3.7.14",
+      "Class Flags": 0,
+      "Cardinality": 2147483647,
+      "Snapshots": []
+    }
+  ]
+}
+JSON
+
+# Presets: the readable source presets/presets.json → presets/*.vstpreset (§9 format).
+/usr/bin/python3 scripts/make_presets.py --cid "$pcid" presets/presets.json presets
+
+# The runtime inside the .so cannot be unloaded: it must carry DF_1_NODELETE (§10).
+readelf -d "$bundle/Contents/x86_64-linux/PercepNetFx.so" | grep -q NODELETE || { echo "PercepNetFx.so lacks -z nodelete" >&2; exit 1; }
+echo "built $bundle"
+if [ $install -eq 1 ]; then
+  mkdir -p "$HOME/.vst3"
+  rm -rf "$HOME/.vst3/PercepNetFx.vst3"
+  cp -r "$bundle" "$HOME/.vst3/"
+  echo "installed $HOME/.vst3/PercepNetFx.vst3"
+fi

@@ -1,0 +1,315 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PercepNetFx.Plugin.Interop;
+
+/// <summary>
+/// The edit controller: IEditController (view 0, identity), IEditController2 (1),
+/// IConnectionPoint (2) — vst3-abi.md §3, §7, §8. Its parameter values live in its own
+/// <see cref="PercepNetFxPlugin"/> instance (used for parameter definitions and values only; no
+/// engine is ever built for it), kept in sync with the component through setComponentState.
+/// </summary>
+internal sealed unsafe class Controller : ComObject
+{
+    private readonly PercepNetFxPlugin model = new(model: null, loadDefaultModel: false);
+    private void* hostContext;
+    private void* handler;
+    private void* peer;
+    private int knownLatency = -1;     // last latency the component announced
+    private int reportedLatency = -1;  // last latency the host was told about (restartComponent)
+
+    private static readonly nint ControllerVt = MakeVtable(
+        (nint)(delegate* unmanaged<void*, void*, int>)&Initialize,
+        (nint)(delegate* unmanaged<void*, int>)&Terminate,
+        (nint)(delegate* unmanaged<void*, void*, int>)&SetComponentState,
+        (nint)(delegate* unmanaged<void*, void*, int>)&SetState,
+        (nint)(delegate* unmanaged<void*, void*, int>)&GetState,
+        (nint)(delegate* unmanaged<void*, int>)&GetParameterCount,
+        (nint)(delegate* unmanaged<void*, int, ParameterInfo*, int>)&GetParameterInfo,
+        (nint)(delegate* unmanaged<void*, uint, double, char*, int>)&GetParamStringByValue,
+        (nint)(delegate* unmanaged<void*, uint, char*, double*, int>)&GetParamValueByString,
+        (nint)(delegate* unmanaged<void*, uint, double, double>)&NormalizedParamToPlain,
+        (nint)(delegate* unmanaged<void*, uint, double, double>)&PlainParamToNormalized,
+        (nint)(delegate* unmanaged<void*, uint, double>)&GetParamNormalized,
+        (nint)(delegate* unmanaged<void*, uint, double, int>)&SetParamNormalized,
+        (nint)(delegate* unmanaged<void*, void*, int>)&SetComponentHandler,
+        (nint)(delegate* unmanaged<void*, byte*, void*>)&CreateView);
+
+    private static readonly nint Controller2Vt = MakeVtable(
+        (nint)(delegate* unmanaged<void*, int, int>)&SetKnobMode,
+        (nint)(delegate* unmanaged<void*, byte, int>)&OpenHelp,
+        (nint)(delegate* unmanaged<void*, byte, int>)&OpenAboutBox);
+
+    private static readonly nint ConnectionVt = MakeVtable(
+        (nint)(delegate* unmanaged<void*, void*, int>)&Connect,
+        (nint)(delegate* unmanaged<void*, void*, int>)&Disconnect,
+        (nint)(delegate* unmanaged<void*, void*, int>)&Notify);
+
+    public Controller() : base(ControllerVt, Controller2Vt, ConnectionVt) { }
+
+    /// <summary>Parameter definitions and the controller's current values (for the editor).</summary>
+    public PercepNetFxPlugin Model => model;
+
+    protected override int ViewFor(byte* iid)
+    {
+        if (Vst.Equal(iid, Vst.IEditController) || Vst.Equal(iid, Vst.IPluginBase)) return 0;
+        if (Vst.Equal(iid, Vst.IEditController2)) return 1;
+        if (Vst.Equal(iid, Vst.IConnectionPoint)) return 2;
+        return -1;
+    }
+
+    protected override void OnFinalRelease() => DropHostReferences();
+
+    private void DropHostReferences()
+    {
+        if (handler != null) { Host.Release(handler); handler = null; }
+        if (peer != null) { Host.Release(peer); peer = null; }
+        if (hostContext != null) { Host.Release(hostContext); hostContext = null; }
+    }
+
+    private static Controller Self(void* view) => From<Controller>(view);
+
+    /// <summary>
+    /// Tells the host the latency changed (§6 "Latency"): restartComponent(kLatencyChanged) on the
+    /// UI thread, once per new value the component announces.
+    /// </summary>
+    private void ReportLatencyIfChanged()
+    {
+        if (handler == null || knownLatency < 0 || knownLatency == reportedLatency) return;
+        // The first value a host sees it reads itself after setActive; report only real changes.
+        bool first = reportedLatency < 0;
+        reportedLatency = knownLatency;
+        if (!first) Host.RestartComponent(handler, Vst.kLatencyChanged);
+    }
+
+    // Edits from the editor go to the host (§7): beginEdit / performEdit / endEdit, UI thread.
+    public int BeginEdit(uint id) => handler == null ? Vst.kResultFalse : ((delegate* unmanaged<void*, uint, int>)Host.Vt(handler)[3])(handler, id);
+    public int PerformEdit(uint id, double value)
+    {
+        var p = model.FindParameter(id);
+        if (p is not null) p.Normalized = value;
+        return handler == null ? Vst.kResultFalse : ((delegate* unmanaged<void*, uint, double, int>)Host.Vt(handler)[4])(handler, id, value);
+    }
+    public int EndEdit(uint id) => handler == null ? Vst.kResultFalse : ((delegate* unmanaged<void*, uint, int>)Host.Vt(handler)[5])(handler, id);
+
+    [UnmanagedCallersOnly]
+    private static int Initialize(void* self, void* context)
+    {
+        try
+        {
+            var c = Self(self);
+            if (c.hostContext != null) return Vst.kResultFalse;
+            if (context != null) { Host.AddRef(context); c.hostContext = context; }
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Terminate(void* self)
+    {
+        try { Self(self).DropHostReferences(); return Vst.kResultOk; } catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int SetComponentState(void* self, void* stream)
+    {
+        try { return SetComponentStateWorker(Self(self), stream); } catch { return Vst.kInternalError; }
+    }
+
+    // Same bytes and the same validation as the component's setState (§8), so both sides agree
+    // on what a state means and both reject the same corrupt data.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int SetComponentStateWorker(Controller c, void* stream)
+    {
+        var data = Host.ReadState(stream);
+        if (data is null || !c.model.RestoreState(data)) return Vst.kResultFalse;
+        c.ReportLatencyIfChanged();
+        return Vst.kResultOk;
+    }
+
+    // Controller-only state: none (the editor has no persistent view settings yet). Empty is legal (§8).
+    [UnmanagedCallersOnly]
+    private static int SetState(void* self, void* stream) => Vst.kResultOk;
+
+    [UnmanagedCallersOnly]
+    private static int GetState(void* self, void* stream) => stream == null ? Vst.kInvalidArgument : Vst.kResultOk;
+
+    [UnmanagedCallersOnly]
+    private static int GetParameterCount(void* self)
+    {
+        try { return Self(self).model.Parameters.Count; } catch { return 0; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int GetParameterInfo(void* self, int index, ParameterInfo* info)
+    {
+        try
+        {
+            var ps = Self(self).model.Parameters;
+            if (info == null || (uint)index >= (uint)ps.Count) return Vst.kInvalidArgument;
+            var p = ps[index];
+            info->id = p.Id;
+            Vst.WriteChar16(info->title, 128, p.Name);
+            Vst.WriteChar16(info->shortTitle, 128, p.ShortName);
+            Vst.WriteChar16(info->units, 128, p.Units);
+            info->stepCount = p.StepCount;
+            info->defaultNormalizedValue = p.DefaultNormalized;
+            info->unitId = 0; // root unit
+            info->flags = Vst.kCanAutomate | (p.IsBypass ? Vst.kIsBypass : 0) | (p.Labels is not null && !p.IsBypass ? Vst.kIsList : 0);
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int GetParamStringByValue(void* self, uint id, double value, char* text)
+    {
+        try
+        {
+            var p = Self(self).model.FindParameter(id);
+            if (p is null || text == null) return Vst.kInvalidArgument;
+            Vst.WriteChar16(text, 128, p.Format(value));
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int GetParamValueByString(void* self, uint id, char* text, double* value)
+    {
+        try
+        {
+            var p = Self(self).model.FindParameter(id);
+            if (p is null || text == null || value == null) return Vst.kInvalidArgument;
+            if (!p.TryParse(Vst.ReadChar16(text), out double v)) return Vst.kResultFalse;
+            *value = v;
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static double NormalizedParamToPlain(void* self, uint id, double value)
+    {
+        try { return Self(self).model.FindParameter(id)?.ToPlain(value) ?? value; } catch { return value; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static double PlainParamToNormalized(void* self, uint id, double value)
+    {
+        try { return Self(self).model.FindParameter(id)?.ToNormalized(value) ?? value; } catch { return value; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static double GetParamNormalized(void* self, uint id)
+    {
+        try { return Self(self).model.FindParameter(id)?.Normalized ?? 0; } catch { return 0; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int SetParamNormalized(void* self, uint id, double value)
+    {
+        try
+        {
+            var p = Self(self).model.FindParameter(id);
+            if (p is null || double.IsNaN(value)) return Vst.kInvalidArgument;
+            p.Normalized = value;
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int SetComponentHandler(void* self, void* newHandler)
+    {
+        try
+        {
+            var c = Self(self);
+            if (c.handler == newHandler) return Vst.kResultOk;
+            if (newHandler != null) Host.AddRef(newHandler);
+            if (c.handler != null) Host.Release(c.handler);
+            c.handler = newHandler;
+            c.ReportLatencyIfChanged();
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void* CreateView(void* self, byte* name)
+    {
+        try { return EditorHook.CreateView(Self(self), Vst.ReadChar8(name, 64)); } catch { return null; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int SetKnobMode(void* self, int mode) => mode is 0 or 1 or 2 ? Vst.kResultOk : Vst.kResultFalse;
+
+    [UnmanagedCallersOnly]
+    private static int OpenHelp(void* self, byte onlyCheck) => Vst.kResultFalse;
+
+    [UnmanagedCallersOnly]
+    private static int OpenAboutBox(void* self, byte onlyCheck) => Vst.kResultFalse;
+
+    [UnmanagedCallersOnly]
+    private static int Connect(void* self, void* other)
+    {
+        try
+        {
+            var c = Self(self);
+            if (other == null) return Vst.kInvalidArgument;
+            if (c.peer != null) return Vst.kResultFalse;
+            Host.AddRef(other);
+            c.peer = other;
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Disconnect(void* self, void* other)
+    {
+        try
+        {
+            var c = Self(self);
+            if (c.peer == null || c.peer != other) return Vst.kResultFalse;
+            Host.Release(c.peer);
+            c.peer = null;
+            return Vst.kResultOk;
+        }
+        catch { return Vst.kInternalError; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Notify(void* self, void* message)
+    {
+        try { return NotifyWorker(Self(self), message); } catch { return Vst.kInternalError; }
+    }
+
+    // strcmp of a NUL-terminated host string against our NUL-terminated ID, never reading past either NUL.
+    private static bool SameId(byte* id, ReadOnlySpan<byte> expected)
+    {
+        if (id == null) return false;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (id[i] != expected[i]) return false;
+            if (id[i] == 0) return true;
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int NotifyWorker(Controller c, void* message)
+    {
+        if (message == null) return Vst.kInvalidArgument;
+        byte* id = Host.GetMessageId(message);
+        if (!SameId(id, Component.LatencyMessageId)) return Vst.kResultFalse;
+        void* list = Host.GetAttributes(message);
+        long samples;
+        fixed (byte* attr = Component.SamplesAttribute)
+            if (list == null || Host.GetInt(list, attr, &samples) != Vst.kResultOk) return Vst.kResultFalse;
+        c.knownLatency = (int)samples;
+        c.ReportLatencyIfChanged();
+        return Vst.kResultOk;
+    }
+}

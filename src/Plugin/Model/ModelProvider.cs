@@ -1,0 +1,61 @@
+using PercepNetFx.Dsp.Network;
+
+namespace PercepNetFx.Plugin;
+
+/// <summary>
+/// Loads the network once per process, on the UI thread at the first Initialize (never in
+/// process, spec §9.6), and shares the immutable weights between instances (each engine gets its
+/// own recurrent state through Denoiser.Attach).
+/// Source, in order: the file named by the environment variable PERCEPNETFX_MODEL (a developer
+/// and test override), else the embedded default model (ShippedModels.DefaultName). If neither
+/// exists the plug-in still loads and runs with unity gains (transparent, exactly the delayed
+/// input) and says so once on stderr, the only log line it ever writes.
+/// </summary>
+public static class ModelProvider
+{
+    public const string EnvironmentVariable = "PERCEPNETFX_MODEL";
+    private static readonly object Gate = new();
+    private static bool loaded;
+    private static PercepNetModel? model;
+    private static string description = "";
+
+    public static PercepNetModel? Model { get { EnsureLoaded(); return model; } }
+
+    /// <summary>Human-readable source, e.g. "embedded percepnetfx-v1" or "none (unity gains)".</summary>
+    public static string Description { get { EnsureLoaded(); return description; } }
+
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (loaded) return;
+            loaded = true;
+            string? path = Environment.GetEnvironmentVariable(EnvironmentVariable);
+            try
+            {
+                if (!string.IsNullOrEmpty(path))
+                {
+                    using var file = File.OpenRead(path);
+                    model = PercepNetModel.Load(file);
+                    description = $"file {path}";
+                }
+                else if (ShippedModels.Names.Contains(ShippedModels.DefaultName))
+                {
+                    model = ShippedModels.LoadDefault();
+                    description = $"embedded {ShippedModels.DefaultName}";
+                }
+                else
+                {
+                    description = "none (unity gains)";
+                    Console.Error.WriteLine($"PercepNetFx: no embedded model '{ShippedModels.DefaultName}'; running with unity gains (transparent).");
+                }
+            }
+            catch (Exception e)
+            {
+                model = null;
+                description = "none (unity gains)";
+                Console.Error.WriteLine($"PercepNetFx: could not load the model ({e.Message}); running with unity gains (transparent).");
+            }
+        }
+    }
+}
