@@ -14,6 +14,9 @@ public static class CommandLine
                       [--listen output|removed]
           percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force on]
                       (folders: every *.wav below; globs: * ? **; structure kept; up-to-date outputs skipped)
+          percepnetfx report IN.wav [OUT.wav] --png REPORT.png [--width 1600] [--height 1000]
+                      [--strength ..] [--postfilter ..] [--comb on|off] [--model ..] [--precision ..] [--format ..]
+                      (spectrograms in and out, band gains, comb strengths, pitch: one PNG)
           percepnetfx info FILE.wav
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
           percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]   (lines: clean<TAB>enhanced; prints enhanced<TAB>scores)
@@ -40,6 +43,7 @@ public static class CommandLine
             {
                 "denoise" => Commands.Denoise(options),
                 "info" => Commands.Info(options),
+                "report" => Commands.Report(options),
                 "score" => Commands.Score(options),
                 "oracle" => Commands.Oracle(options),
                 "features" => Commands.Features(options),

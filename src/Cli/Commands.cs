@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
+using PercepNetFx.Dsp.Analysis;
+using PercepNetFx.Editor;
 using PercepNetFx.Dsp.Metrics;
 using PercepNetFx.Dsp.Network;
 
@@ -196,6 +198,58 @@ public static class Commands
         WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, output), format);
         return 0;
     }
+
+    public static int Report(ParsedArgs a)
+    {
+        a.NoOthers("png", "width", "height", "strength", "postfilter", "comb", "model", "precision", "format");
+        if (a.Positional.Count is < 1 or > 2) throw new UsageException("report needs IN.wav and optionally OUT.wav, plus --png REPORT.png");
+        string pngPath = a.Required("png");
+        int width = (int)a.Number("width", 1600, ReportRenderer.MinWidth, 8000);
+        int height = (int)a.Number("height", 1000, ReportRenderer.MinHeight, 8000);
+        var settings = ParseSettings(a);
+        string inPath = a.Positional[0];
+        string? outPath = a.Positional.Count == 2 ? a.Positional[1] : null;
+        if (outPath is not null && SamePath(outPath, pngPath)) throw new UsageException("OUT.wav and --png name the same file");
+        var model = LoadModel(a.Optional("model"));
+        var noisy = WavReader.Read(inPath);
+        if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
+        if (noisy.SampleRate is < 8000 or > 384000)
+            throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
+        if (noisy.FrameCount == 0) throw new UsageException($"{inPath}: no audio frames");
+        var format = OutputFormat(a.Optional("format") ?? "same", WavReader.ReadInfo(inPath).Format);
+
+        var data = Progress.Run("report", noisy.FrameCount / (double)noisy.SampleRate, report =>
+            ReportData.Compute(noisy.Channels, noisy.SampleRate, model, settings, report));
+        string caption = string.Create(Inv, $"{Path.GetFileName(inPath)}, {noisy.SampleRate} Hz, {data.DurationSeconds:0.0#} s; model {model.Name} {model.Version}; strength {settings.Strength:0.##}, post-filter {settings.PostFilterAmount:0.##}, comb {(settings.CombEnabled ? "on" : "off")}");
+        var canvas = ReportRenderer.Render(data, width, height, caption);
+
+        // The picture is encoded to a temporary file next to its destination first; the WAV (itself
+        // atomic) follows, and only then is the picture renamed into place, so a failure anywhere
+        // leaves neither a partial PNG nor a WAV without its report.
+        string pngFull = Path.GetFullPath(pngPath);
+        string pngTemp = Path.Combine(Path.GetDirectoryName(pngFull)!, $".{Path.GetFileName(pngFull)}.{Guid.NewGuid():N}.tmp");
+        bool wavWritten = false;
+        try
+        {
+            using (var fs = new FileStream(pngTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                PngWriter.Write(fs, canvas.Pixels, canvas.Width, canvas.Height);
+            if (outPath is not null)
+            {
+                WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, data.Output), format);
+                wavWritten = true;
+            }
+            File.Move(pngTemp, pngFull, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(pngTemp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (wavWritten) { try { File.Delete(outPath!); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
+            throw;
+        }
+        return 0;
+    }
+
+    private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     /// <summary>The §10 controls and the network arithmetic from the command line.</summary>
     public static DenoiseSettings ParseSettings(ParsedArgs a)

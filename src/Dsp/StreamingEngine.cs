@@ -115,6 +115,14 @@ public sealed class StreamingEngine
     public MeterExchange? Meters { get; set; }
     private readonly MeterTap meterTap = new();
 
+    /// <summary>Called after every hop with the core, whose applied gains, strengths and analysis then
+    /// describe frame t − 2 (§9.1). For offline analysis (the report); null costs one check per hop.</summary>
+    public Action<PercepNetCore>? HopCompleted { get; set; }
+
+    /// <summary>Delay of the host→48 kHz resampler in seconds (0 at 48 kHz): inner sample n of the core
+    /// corresponds to host input time n/48000 − this.</summary>
+    public double InnerInputDelaySeconds => toInner is null ? 0 : (double)toInner[0].GroupDelayFineSamples / toInner[0].FineRate;
+
     public void Reset()
     {
         core.Reset();
@@ -244,6 +252,7 @@ public sealed class StreamingEngine
         hopFill = 0;
         for (int c = 0; c < channels; c++) innerOut[c].Push(core.OutputHop(c));
         if (Meters is { } meters) meterTap.Publish(meters, core, LatencySamples, hostRate, Bypass);
+        HopCompleted?.Invoke(core);
     }
 
     private void PopInner(int channel, Span<float> output)
