@@ -17,6 +17,7 @@ internal sealed unsafe class Controller : ComObject
     private readonly PercepNetFxPlugin model = new(model: null) { ReportMissingModel = false };
     private PlugView? plugView;             // the one editor view, created with the controller and reused
     private Dsp.Metering.MeterExchange? meters;
+    private string? modelStatus;            // built once per state load, so attaching the editor allocates nothing
     private void* hostContext;
     private void* handler;
     private void* peer;
@@ -84,7 +85,8 @@ internal sealed unsafe class Controller : ComObject
             var p = model.FindParameter(PlugView.ParamIds[id]);
             if (p is not null) view.SetParameter(id, p.Normalized);
         }
-        view.SetModelStatus(model.ModelStatus, model.MissingModel.Length > 0);
+        modelStatus ??= model.ModelStatus;
+        view.SetModelStatus(modelStatus, model.ModelIsMissing);
         view.Meters = meters;
     }
 
@@ -160,6 +162,7 @@ internal sealed unsafe class Controller : ComObject
     {
         var data = Host.ReadState(stream);
         if (data is null || !c.model.RestoreState(data)) return Vst.kResultFalse;
+        c.modelStatus = null;
         if (c.plugView is { } v) c.SyncView(v.Editor);
         c.ReportLatencyIfChanged();
         return Vst.kResultOk;

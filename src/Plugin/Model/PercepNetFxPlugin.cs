@@ -68,6 +68,9 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// missing); the instance then runs <see cref="Model"/> (the default) and the editor says so.</summary>
     public string MissingModel => requestedName.Length == 0 ? "" : requestedVersion.Length == 0 ? requestedName : requestedName + " " + requestedVersion;
 
+    /// <summary>True when the last loaded state named a model this build does not embed (no allocation).</summary>
+    public bool ModelIsMissing => requestedName.Length > 0;
+
     /// <summary>Print one stderr line when a loaded state names a missing model (the component: yes; the controller's copy: no).</summary>
     public bool ReportMissingModel { get; set; } = true;
 
