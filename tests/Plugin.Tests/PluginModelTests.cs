@@ -56,7 +56,7 @@ public class PluginModelTests
         var p = new PercepNetFxPlugin(null, loadDefaultModel: false);
         Assert.Equal(new uint[] { 1, 2, 3, 4, 5 }, p.Parameters.Select(x => x.Id));
         Assert.Equal(new[] { "Suppression strength", "Post-filter amount", "Comb filter", "Bypass", "Listen" }, p.Parameters.Select(x => x.Name));
-        Assert.Equal(new[] { "%", "%", "", "" }, p.Parameters.Select(x => x.Units));
+        Assert.Equal(new[] { "%", "%", "", "", "" }, p.Parameters.Select(x => x.Units));
         Assert.Equal(new[] { 1.0, 1.0, 1.0, 0.0, 0.0 }, p.Parameters.Select(x => x.DefaultNormalized)); // spec §10 defaults, Listen = Output
         Assert.Equal(new[] { 0, 0, 1, 1, 1 }, p.Parameters.Select(x => x.StepCount));
         Assert.Equal(new[] { false, false, false, true, false }, p.Parameters.Select(x => x.IsBypass));
