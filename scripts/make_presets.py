@@ -3,7 +3,8 @@
 
 Independent of the C# plug-in on purpose: it writes the component state format documented in
 docs/decisions.md ("Plug-in state format": "PNFX", uint32 version 1, uint32 count, then count x
-(uint32 id, float64 normalised), little-endian) inside the VST3 preset container of
+(uint32 id, float64 normalised), little-endian; version 1 = no model identity, i.e. the
+default model, which is what a factory preset should mean) inside the VST3 preset container of
 vst3-abi.md §9, so the plug-in test that loads these files cross-checks both formats.
 Usage: make_presets.py --cid <32 hex processor CID> presets.json OUTDIR
 """
@@ -12,7 +13,8 @@ from xml.sax.saxutils import quoteattr
 
 # Stable parameter IDs (src/Plugin/Model/PercepNetFxPlugin.cs) and the normalised value of each field.
 PARAMS = [(1, "strength", lambda v: v / 100.0), (2, "postFilter", lambda v: v / 100.0),
-          (3, "comb", lambda v: 1.0 if v else 0.0), (4, "bypass", lambda v: 1.0 if v else 0.0)]
+          (3, "comb", lambda v: 1.0 if v else 0.0), (4, "bypass", lambda v: 1.0 if v else 0.0),
+          (5, "listen", lambda v: {"Output": 0.0, "Removed": 1.0}[v])]
 
 
 def component_state(preset):

@@ -57,7 +57,7 @@ dotnet test PercepNetFx.sln -c Release --no-build --nologo -m:1 2>&1 | tee "$log
 grep -A2 "^  Error Message:" "$log" | head -40 || true
 grep -q "^Failed!" "$log" && status=1
 # The X11 embedding tests skip only without a display; here one was provided, so a skip is a failure.
-if grep -qE "Skipped .*X11EmbedTests" "$log"; then echo "X11 editor tests were skipped (DISPLAY=${DISPLAY:-unset})"; status=1; failed_x11=1; fi
+if grep -qE "Skipped .*(X11EmbedTests|EditorHostTests)" "$log"; then echo "X11 editor tests were skipped (DISPLAY=${DISPLAY:-unset})"; status=1; failed_x11=1; fi
 # Every test assembly must report (a crashed test host prints no summary).
 [ "$(grep -cE "^(Passed|Failed)!" "$log")" -eq "$(ls tests/*/*.csproj | wc -l)" ] || { echo "a test assembly did not report"; status=1; }
 read passed failed < <(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')

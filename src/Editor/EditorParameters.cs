@@ -13,7 +13,7 @@ public interface IEditorHost
 }
 
 /// <summary>
-/// The editor's four controls (spec §10). The ids are the editor's own indices; the plug-in maps
+/// The editor's controls (spec §10 plus Listen). The ids are the editor's own indices; the plug-in maps
 /// them to its VST3 ParamIDs. Defaults match <c>DenoiseSettings</c> (strength 1, post-filter 1,
 /// comb on) and bypass off.
 /// </summary>
@@ -23,7 +23,9 @@ public static class EditorParameters
     public const int PostFilter = 1;
     public const int Comb = 2;
     public const int Bypass = 3;
-    public const int Count = 4;
+    /// <summary>Listen: 0 = Output, 1 = Removed (delayed input − output, issue 7).</summary>
+    public const int Listen = 4;
+    public const int Count = 5;
 
     public static double Default(int id) => id switch
     {
@@ -31,10 +33,11 @@ public static class EditorParameters
         PostFilter => 1.0,
         Comb => 1.0,
         Bypass => 0.0,
+        Listen => 0.0,
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 
-    public static bool IsToggle(int id) => id is Comb or Bypass;
+    public static bool IsToggle(int id) => id is Comb or Bypass or Listen;
 
     public static string Name(int id) => id switch
     {
@@ -42,6 +45,7 @@ public static class EditorParameters
         PostFilter => "Post-filter amount",
         Comb => "Comb filter",
         Bypass => "Bypass",
+        Listen => "Listen",
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
 }

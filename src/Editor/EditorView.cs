@@ -40,10 +40,11 @@ public sealed class EditorView
     /// <summary>Hit area of each control, indexed by <see cref="EditorParameters"/> id.</summary>
     public static RectI ControlRect(int id) => id switch
     {
-        EditorParameters.Strength => new RectI(24, 420, 300, 64),
-        EditorParameters.PostFilter => new RectI(348, 420, 300, 64),
-        EditorParameters.Comb => new RectI(668, 424, 104, 40),
-        EditorParameters.Bypass => new RectI(780, 424, 96, 40),
+        EditorParameters.Strength => new RectI(24, 420, 270, 64),
+        EditorParameters.PostFilter => new RectI(318, 420, 270, 64),
+        EditorParameters.Listen => new RectI(606, 424, 86, 40),
+        EditorParameters.Comb => new RectI(698, 424, 86, 40),
+        EditorParameters.Bypass => new RectI(790, 424, 86, 40),
         _ => throw new ArgumentOutOfRangeException(nameof(id)),
     };
     private const int SliderTrackOffsetY = 30, SliderTrackHeight = 8;
@@ -53,7 +54,9 @@ public sealed class EditorView
     public const long DoubleClickMs = 400;
     public const double WheelStep = 0.02;
 
-    private readonly MeterExchange? meters;
+    private MeterExchange? meters;
+    private string modelStatus = "";
+    private bool modelMissing;
     private readonly IEditorHost? host;
     private readonly MeterSnapshot current = new();
     private readonly float[] holdDb = new float[Constants.BandCount];
@@ -88,6 +91,26 @@ public sealed class EditorView
     }
 
     public Canvas Canvas { get; }
+
+    /// <summary>Where the newest snapshot comes from; the plug-in sets it once the processor has shared its exchange.</summary>
+    public MeterExchange? Meters
+    {
+        get => meters;
+        set { meters = value; dirty = true; }
+    }
+
+    /// <summary>Model line at the bottom right of the controls ("model percepnetfx-v1 1.0.0"); drawn in the warning
+    /// colour when <paramref name="missing"/> (a loaded state named a model this build does not embed).</summary>
+    public void SetModelStatus(string status, bool missing)
+    {
+        if (status == modelStatus && missing == modelMissing) return;
+        modelStatus = status;
+        modelMissing = missing;
+        dirty = true;
+    }
+
+    /// <summary>Box of the model line (tests look for the warning colour inside it).</summary>
+    public static readonly RectI ModelStatusRect = new(448, 490, 428, 14);
     /// <summary>The snapshot currently displayed (the UI's private copy).</summary>
     public MeterSnapshot Current => current;
     public long FramesRendered { get; private set; }
@@ -359,7 +382,14 @@ public sealed class EditorView
             if (EditorParameters.IsToggle(id)) DrawToggle(c, id, r);
             else DrawSlider(c, id, r);
         }
-        c.DrawText(ControlPanel.X + 12, ControlPanel.Bottom - 14, "drag or wheel to adjust, double-click resets to default", 1.25f, Palette.DimText);
+        c.DrawText(ControlPanel.X + 12, ControlPanel.Bottom - 14, "drag or wheel to adjust, double-click resets", 1.25f, Palette.DimText);
+        if (modelStatus.Length > 0)
+        {
+            var m = ModelStatusRect;
+            int max = (m.W - 2) / (int)MathF.Round(BitmapFont.Advance * 1.25f);
+            var shown = modelStatus.AsSpan(0, Math.Min(modelStatus.Length, max));
+            c.DrawTextRight(m.X, m.Y + 2, m.W, shown, 1.25f, modelMissing ? Palette.LevelHot : Palette.DimText);
+        }
     }
 
     private void DrawSlider(Canvas c, int id, RectI r)
@@ -385,8 +415,10 @@ public sealed class EditorView
         c.FillRect(r, fill);
         c.StrokeRect(r, on ? Palette.Text : Palette.Grid);
         string name = EditorParameters.Name(id);
-        c.DrawTextCentered(r.X, r.Y + 7, r.W, name, 1.4f, Palette.Text);
-        c.DrawTextCentered(r.X, r.Y + 24, r.W, on ? "ON" : "OFF", 1.25f, on ? Palette.Text : Palette.DimText);
+        float scale = Canvas.MeasureText(name.Length, 1.4f) <= r.W - 6 ? 1.4f : 1.25f;
+        c.DrawTextCentered(r.X, r.Y + 7, r.W, name, scale, Palette.Text);
+        string state = id == EditorParameters.Listen ? (on ? "REMOVED" : "OUTPUT") : on ? "ON" : "OFF";
+        c.DrawTextCentered(r.X, r.Y + 24, r.W, state, 1.25f, on ? Palette.Text : Palette.DimText);
     }
 
     // ---------------- text scratch (allocation-free formatting) ----------------

@@ -139,8 +139,9 @@ public class EditorViewTests
         Assert.All(performs, p => Assert.Equal(("perform", 0), (p.Kind, p.Id)));
         Assert.True(performs.Count >= 10);
         for (int i = 1; i < performs.Count; i++) Assert.True(performs[i].Value > performs[i - 1].Value);
-        Assert.Equal(0.2 + 150.0 / 300.0, performs[^1].Value, 12); // relative drag: 150 px of a 300-px track = +0.5
-        Assert.Equal(0.7, view.GetParameter(EditorParameters.Strength), 12);
+        Assert.Equal(270, r.W); // the track width this test's arithmetic assumes
+        Assert.Equal(0.2 + 150.0 / 270.0, performs[^1].Value, 12); // relative drag: 150 px of a 270-px track
+        Assert.Equal(0.2 + 150.0 / 270.0, view.GetParameter(EditorParameters.Strength), 12);
 
         // Dragging past the end clamps at 1 and sends nothing once clamped.
         host.Calls.Clear();

@@ -6,15 +6,6 @@ using PercepNetFx.EditorX11;
 
 namespace PercepNetFx.Editor.Tests;
 
-/// <summary>A fact that runs only when an X server answers on $DISPLAY (scripts/test.sh starts Xvfb, so CI always runs it).</summary>
-public sealed class X11FactAttribute : FactAttribute
-{
-    public X11FactAttribute()
-    {
-        if (!X11EmbedTests.DisplayReachable(out string why)) Skip = "no X server reachable: " + why;
-    }
-}
-
 /// <summary>
 /// The embedding path end to end against a real X server (Xvfb in CI): a parent window made with
 /// raw Xlib calls on the test's own connection stands in for the host's, the EditorWindow is
@@ -23,32 +14,8 @@ public sealed class X11FactAttribute : FactAttribute
 /// </summary>
 public unsafe class X11EmbedTests
 {
-    internal static bool DisplayReachable(out string why)
-    {
-        string? name = Environment.GetEnvironmentVariable("DISPLAY");
-        if (string.IsNullOrEmpty(name)) { why = "DISPLAY is not set"; return false; }
-        if (!Xlib.IsAvailable()) { why = "libX11.so.6 cannot be loaded"; return false; }
-        nint d = Open();
-        if (d == 0) { why = $"XOpenDisplay(\"{name}\") failed for 3 s"; return false; }
-        Xlib.XCloseDisplay(d);
-        why = "";
-        return true;
-    }
-
-    /// <summary>
-    /// XOpenDisplay with retries: a server started without -noreset resets when its last client
-    /// disconnects and refuses connections for a moment, so one failed attempt proves nothing.
-    /// </summary>
-    internal static nint Open()
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            nint d = Xlib.OpenDefaultDisplay();
-            if (d != 0 || clock.ElapsedMilliseconds > 3000) return d;
-            Thread.Sleep(50);
-        }
-    }
+    internal static bool DisplayReachable(out string why) => X11Test.DisplayReachable(out why);
+    internal static nint Open() => X11Test.Open();
 
     private sealed class Host : IEditorHost
     {
@@ -58,26 +25,7 @@ public unsafe class X11EmbedTests
         public void EndEdit(int id) => Calls.Add(("end", id, double.NaN));
     }
 
-    /// <summary>The window's pixels as the X server holds them (0x00RRGGBB).</summary>
-    private static uint[] Grab(nint display, ulong window)
-    {
-        nint img = Xlib.XGetImage(display, window, 0, 0, EditorView.Width, EditorView.Height, Xlib.AllPlanes, Xlib.ZPixmap);
-        Assert.NotEqual(0, img);
-        try
-        {
-            byte* p = (byte*)img;
-            Assert.Equal(32, *(int*)(p + Xlib.ImageOffBitsPerPixel));
-            Assert.Equal(0, *(int*)(p + Xlib.ImageOffByteOrder)); // LSBFirst
-            int stride = *(int*)(p + Xlib.ImageOffBytesPerLine);
-            byte* data = *(byte**)(p + 16);
-            var pixels = new uint[EditorView.Width * EditorView.Height];
-            for (int y = 0; y < EditorView.Height; y++)
-                for (int x = 0; x < EditorView.Width; x++)
-                    pixels[y * EditorView.Width + x] = *(uint*)(data + y * stride + 4 * x) & 0xFFFFFF;
-            return pixels;
-        }
-        finally { Xlib.XDestroyImage(img); }
-    }
+    private static uint[] Grab(nint display, ulong window) => X11Test.Grab(display, window, EditorView.Width, EditorView.Height);
 
     /// <summary>Pumps the window like a host run loop until the server's copy equals the view's canvas.</summary>
     private static uint[] PumpUntilShown(EditorWindow window, EditorView view, nint testDisplay)
@@ -119,31 +67,10 @@ public unsafe class X11EmbedTests
         return n;
     }
 
-    private static int Children(nint display, ulong parent)
-    {
-        ulong root, par;
-        ulong* kids;
-        uint count;
-        Assert.NotEqual(0, Xlib.XQueryTree(display, parent, &root, &par, &kids, &count));
-        if (kids != null) Xlib.XFree(kids);
-        return (int)count;
-    }
+    private static int Children(nint display, ulong parent) => X11Test.Children(display, parent);
 
     private static void SendButton(nint display, ulong window, int type, uint button, int x, int y, ulong time)
-    {
-        var ev = default(Xlib.XEvent);
-        byte* p = (byte*)&ev;
-        ev.Type = type;
-        *(ulong*)(p + Xlib.OffWindow) = window;
-        *(ulong*)(p + Xlib.OffButtonTime) = time;
-        *(int*)(p + Xlib.OffButtonX) = x;
-        *(int*)(p + Xlib.OffButtonY) = y;
-        *(uint*)(p + Xlib.OffButtonButton) = button;
-        *(int*)(p + 88) = 1; // same_screen
-        long mask = type == Xlib.ButtonPress ? Xlib.ButtonPressMask : Xlib.ButtonReleaseMask;
-        Assert.NotEqual(0, Xlib.XSendEvent(display, window, 0, mask, &ev));
-        Xlib.XFlush(display);
-    }
+        => X11Test.SendButton(display, window, type, button, x, y, time);
 
     [X11Fact]
     public void EmbeddedEditorShowsProcessedAudioTakesClicksAndReattaches()

@@ -78,21 +78,27 @@ public unsafe class NativeHostTests
         Assert.Equal(Abi.NoInterface, Abi.QueryRc(p.Component, Abi.IEditController));
         Assert.Equal(Abi.Ok, Abi.QueryRc(p.Controller, Abi.IEditController2));
         Assert.Equal(Abi.NoInterface, Abi.QueryRc(p.Controller, Abi.IAudioProcessor));
-        fixed (byte* name = "editor\0"u8) Assert.True(((delegate* unmanaged<void*, byte*, void*>)Abi.Slot(p.Controller, 17))(p.Controller, name) == null);
+        fixed (byte* name = "graph\0"u8) Assert.True(((delegate* unmanaged<void*, byte*, void*>)Abi.Slot(p.Controller, 17))(p.Controller, name) == null);
+        void* view;
+        fixed (byte* name = "editor\0"u8) view = ((delegate* unmanaged<void*, byte*, void*>)Abi.Slot(p.Controller, 17))(p.Controller, name);
+        Assert.True(view != null); // the editor (§11); its own interfaces are tested in EditorHostTests
+        Assert.Equal(Abi.Ok, Abi.QueryRc(view, Abi.IPlugView));
+        Assert.Equal(Abi.NoInterface, Abi.QueryRc(view, Abi.IEditController));
+        Abi.Release(view);
     }
 
     [Fact]
-    public void Controller_describes_four_parameters_with_bypass_flag_and_value_strings()
+    public void Controller_describes_five_parameters_with_bypass_flag_and_value_strings()
     {
         using var p = new PluginInstance();
-        Assert.Equal(4, Abi.Call(p.Controller, 8));
+        Assert.Equal(5, Abi.Call(p.Controller, 8));
         var info = stackalloc byte[792];
         var expect = new (uint id, string title, string units, int steps, double def, int flags)[]
         {
             (1, "Suppression strength", "%", 0, 1, 1), (2, "Post-filter amount", "%", 0, 1, 1),
-            (3, "Comb filter", "", 1, 1, 1 | 8), (4, "Bypass", "", 1, 0, 1 | (1 << 16)),
+            (3, "Comb filter", "", 1, 1, 1 | 8), (4, "Bypass", "", 1, 0, 1 | (1 << 16)), (5, "Listen", "", 1, 0, 1 | 8),
         };
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
         {
             Assert.Equal(Abi.Ok, ((delegate* unmanaged<void*, int, byte*, int>)Abi.Slot(p.Controller, 9))(p.Controller, i, info));
             Assert.Equal(expect[i].id, *(uint*)info);
@@ -166,7 +172,9 @@ public unsafe class NativeHostTests
             Assert.Equal(Abi.Ok, p.SetActive(false));
             previous = latency;
         }
-        Assert.All(p.App.Messages, m => Assert.Equal("PercepNetFx.Latency", m.Id));
+        // Latency announcements, plus one message per connection carrying the meters' registry id (editor data path).
+        Assert.All(p.App.Messages, m => Assert.Contains(m.Id, new[] { "PercepNetFx.Latency", "PercepNetFx.Meters" }));
+        Assert.Single(p.App.Messages, m => m.Id == "PercepNetFx.Meters");
     }
 
     private static float[][] Signal(int channels, int length, int rate, int seed) =>
@@ -210,7 +218,7 @@ public unsafe class NativeHostTests
         for (int c = 0; c < channels; c++) Assert.Equal(expected[c], output[c].AsSpan(latency, length).ToArray());
         // The processor's state now carries the automated values (what a host saves).
         var state = p.GetState();
-        Assert.Equal((double)settings.Strength, BinaryPrimitives.ReadDoubleLittleEndian(state.AsSpan(16)));
+        Assert.Equal((double)settings.Strength, BinaryPrimitives.ReadDoubleLittleEndian(state.AsSpan(20))); // v2: values from offset 16 + 4
     }
 
     [Fact]
@@ -220,7 +228,7 @@ public unsafe class NativeHostTests
         p.Activate(1, 48000, 512);
         // A flush (numSamples 0, no buses) carrying bypass = 1: applied before any audio (§4).
         p.Process(new[] { Array.Empty<float>() }, 0, false, new Changes().Add(4, 0, 1.0));
-        Assert.Equal(1.0, BinaryPrimitives.ReadDoubleLittleEndian(p.GetState().AsSpan(12 + 3 * 12 + 4)));
+        Assert.Equal(1.0, BinaryPrimitives.ReadDoubleLittleEndian(p.GetState().AsSpan(16 + 3 * 12 + 4)));
         Assert.Equal(Abi.Ok, p.SetActive(false));
         Assert.Equal(Abi.Ok, p.SetActive(true)); // bypass settled at activation
         int latency = (int)p.Latency, length = 6000;
@@ -244,7 +252,7 @@ public unsafe class NativeHostTests
             a.Process(new[] { new float[64], new float[64] }, 64, true, new Changes().Add(1, 10, 0.3).Add(3, 0, 0.0).Add(2, 63, 0.55));
             saved = a.GetState();
         }
-        Assert.Equal(60, saved.Length);
+        Assert.Equal(16 + 5 * 12 + "golden\0test".Length, saved.Length); // v2 naming the model the .so runs
         using var b = new PluginInstance();
         byte[] defaults = b.GetState();
         Assert.Equal(Abi.Ok, b.SetState(saved)); // read in 5-byte pieces: short reads handled
@@ -257,10 +265,10 @@ public unsafe class NativeHostTests
         Assert.Equal(restartsBefore, b.Handler.Restarts.Count); // latency unchanged: no restart
 
         using var c = new PluginInstance();
-        foreach (var bad in new[] { saved[..59], saved[..12], Array.Empty<byte>(), "PNFX\u0002\0\0\0"u8.ToArray(), saved.Select((x, i) => i == 16 ? (byte)0xFF : x).ToArray() })
+        foreach (var bad in new[] { saved[..^1], saved[..12], saved[..16], saved[..^5], Array.Empty<byte>(), "PNFX\u0002\0\0\0"u8.ToArray(), saved.Select((x, i) => i == 16 ? (byte)0xFF : x).ToArray() })
         {
             var corrupt = bad.ToArray();
-            if (corrupt.Length == 60) BinaryPrimitives.WriteDoubleLittleEndian(corrupt.AsSpan(16), double.NaN);
+            if (corrupt.Length == saved.Length) BinaryPrimitives.WriteDoubleLittleEndian(corrupt.AsSpan(20), double.NaN);
             Assert.Equal(Abi.False, c.SetState(corrupt));
             Assert.Equal(Abi.False, c.SetComponentState(corrupt));
             Assert.Equal(defaults, c.GetState());
@@ -280,5 +288,69 @@ public unsafe class NativeHostTests
             var o = p.Process(k == 1 ? bad : good, 1000, k % 2 == 0);
             Assert.All(o, ch => Assert.All(ch, v => Assert.True(float.IsFinite(v))));
         }
+    }
+
+    [Fact]
+    public void Listen_output_plus_removed_reconstructs_the_delayed_input_through_the_vtables()
+    {
+        using var a = new PluginInstance();
+        using var b = new PluginInstance();
+        a.Activate(1, 48000, 1500);
+        b.Activate(1, 48000, 1500);
+        int latency = (int)a.Latency, length = 30000;
+        // Removed set by automation in the first block (a flush would do too); the latency must not move.
+        var x = TestData.Voice(length + latency, 48000, 41, noise: 0.2f);
+        var ya = new float[x.Length];
+        var yb = new float[x.Length];
+        var rng = new Random(41);
+        for (int pos = 0, first = 1; pos < x.Length; first = 0)
+        {
+            int n = Math.Min(rng.Next(1, 1500), x.Length - pos);
+            a.Process(new[] { x[pos..(pos + n)] }, n, false)[0].CopyTo(ya, pos);
+            b.Process(new[] { x[pos..(pos + n)] }, n, true, first == 1 ? new Changes().Add(5, 0, 1.0) : null)[0].CopyTo(yb, pos);
+            pos += n;
+        }
+        Assert.Equal((uint)latency, b.Latency);
+        Assert.Equal(1.0, BinaryPrimitives.ReadDoubleLittleEndian(b.GetState().AsSpan(16 + 4 * 12 + 4))); // Listen = Removed was stored
+        double worst = 0;
+        for (int i = 480; i < length; i++) worst = Math.Max(worst, Math.Abs(ya[latency + i] + yb[latency + i] - x[i]));
+        Assert.True(worst <= 1e-5, $"|output + removed - delayed input| up to {worst}");
+    }
+
+    [Fact]
+    public void A_state_naming_the_embedded_model_switches_the_so_to_it_and_version_1_states_still_load()
+    {
+        var shipped = Dsp.Network.ShippedModels.Load(Dsp.Network.ShippedModels.DefaultName);
+        using var p = new PluginInstance();
+        p.Activate(1, 48000, 1024);
+        var v2 = PluginModelTests.V2State(shipped.Name, shipped.Version, (1, 0.8));
+        Assert.Equal(Abi.Ok, p.SetState(v2));
+        Assert.Equal(Abi.Ok, p.SetComponentState(v2));
+        Assert.EndsWith(shipped.Name + "\0" + shipped.Version, System.Text.Encoding.ASCII.GetString(p.GetState()));
+        Assert.Equal(Abi.Ok, p.SetActive(false));
+        Assert.Equal(Abi.Ok, p.SetActive(true));
+        int latency = (int)p.Latency, length = 24000;
+        var x = TestData.Voice(length, 48000, 43);
+        var expected = Denoiser.Render(new[] { x }, 48000, shipped, new DenoiseSettings(0.8f, 1f, true))[0];
+        var y = new List<float>();
+        var padded = x.Concat(new float[latency]).ToArray();
+        for (int pos = 0; pos < padded.Length; pos += 700)
+        {
+            int n = Math.Min(700, padded.Length - pos);
+            y.AddRange(p.Process(new[] { padded[pos..(pos + n)] }, n, false)[0]);
+        }
+        Assert.Equal(expected, y.Skip(latency).Take(length).ToArray());
+
+        // A version-1 state (hand-built from the documented layout) loads and means the default model again.
+        var v1 = new byte[12 + 12];
+        "PNFX"u8.CopyTo(v1);
+        BinaryPrimitives.WriteUInt32LittleEndian(v1.AsSpan(4), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(v1.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(v1.AsSpan(12), 1);
+        BinaryPrimitives.WriteDoubleLittleEndian(v1.AsSpan(16), 0.5);
+        Assert.Equal(Abi.Ok, p.SetState(v1));
+        Assert.Equal(Abi.Ok, p.SetComponentState(v1));
+        Assert.Equal(0.5, p.GetParamNormalized(1));
+        Assert.EndsWith("golden\0test", System.Text.Encoding.ASCII.GetString(p.GetState()));
     }
 }

@@ -55,9 +55,10 @@ internal sealed unsafe class PluginInstance : IDisposable
     public readonly Handler Handler = new();
     private readonly void* compCp, ctrlCp;
 
-    public PluginInstance(bool connect = true)
+    /// <param name="factory">A factory reference to use (e.g. the managed Exports under the JIT); default: the .so's.</param>
+    public PluginInstance(bool connect = true, void* factory = null)
     {
-        Factory = NativeModule.Factory();
+        Factory = factory != null ? factory : NativeModule.Factory();
         Component = Create(ProcessorCid, Abi.IComponent);
         Assert.Equal(Abi.Ok, Abi.Call(Component, 3, App.Ptr)); // initialize(context)
         Processor = Abi.Query(Component, Abi.IAudioProcessor);

@@ -54,12 +54,15 @@ public class PluginModelTests
     public void Parameters_have_stable_ids_units_defaults_and_value_strings()
     {
         var p = new PercepNetFxPlugin(null, loadDefaultModel: false);
-        Assert.Equal(new uint[] { 1, 2, 3, 4 }, p.Parameters.Select(x => x.Id));
-        Assert.Equal(new[] { "Suppression strength", "Post-filter amount", "Comb filter", "Bypass" }, p.Parameters.Select(x => x.Name));
-        Assert.Equal(new[] { "%", "%", "", "" }, p.Parameters.Select(x => x.Units));
-        Assert.Equal(new[] { 1.0, 1.0, 1.0, 0.0 }, p.Parameters.Select(x => x.DefaultNormalized)); // spec §10 defaults
-        Assert.Equal(new[] { 0, 0, 1, 1 }, p.Parameters.Select(x => x.StepCount));
-        Assert.Equal(new[] { false, false, false, true }, p.Parameters.Select(x => x.IsBypass));
+        Assert.Equal(new uint[] { 1, 2, 3, 4, 5 }, p.Parameters.Select(x => x.Id));
+        Assert.Equal(new[] { "Suppression strength", "Post-filter amount", "Comb filter", "Bypass", "Listen" }, p.Parameters.Select(x => x.Name));
+        Assert.Equal(new[] { "%", "%", "", "", "" }, p.Parameters.Select(x => x.Units));
+        Assert.Equal(new[] { 1.0, 1.0, 1.0, 0.0, 0.0 }, p.Parameters.Select(x => x.DefaultNormalized)); // spec §10 defaults, Listen = Output
+        Assert.Equal(new[] { 0, 0, 1, 1, 1 }, p.Parameters.Select(x => x.StepCount));
+        Assert.Equal(new[] { false, false, false, true, false }, p.Parameters.Select(x => x.IsBypass));
+        var listen = p.Parameters[4];
+        Assert.Equal("Output", listen.Format(0.0)); Assert.Equal("Removed", listen.Format(1.0));
+        Assert.True(listen.TryParse("removed", out double lv)); Assert.Equal(1.0, lv);
         var strength = p.Parameters[0];
         Assert.Equal("50.0", strength.Format(0.5));
         Assert.Equal(25.0, strength.ToPlain(0.25));
@@ -77,51 +80,176 @@ public class PluginModelTests
     [Fact]
     public void State_has_the_documented_little_endian_layout_and_round_trips()
     {
-        var p = new PercepNetFxPlugin(null, loadDefaultModel: false);
-        double[] values = { 0.3, 0.8, 0.0, 1.0 };
-        for (int i = 0; i < 4; i++) p.Parameters[i].Normalized = values[i];
+        var p = new PercepNetFxPlugin(TestData.GoldenModel);
+        double[] values = { 0.3, 0.8, 0.0, 1.0, 1.0 };
+        for (int i = 0; i < 5; i++) p.Parameters[i].Normalized = values[i];
         byte[] s = p.SaveState();
-        Assert.Equal(12 + 4 * 12, s.Length);
+        byte[] identity = "golden\0test"u8.ToArray(); // models/golden/golden.safetensors metadata name / version
+        Assert.Equal(16 + 5 * 12 + identity.Length, s.Length);
         Assert.Equal("PNFX"u8.ToArray(), s[..4]);
-        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(4)));
-        Assert.Equal(4u, BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(8)));
-        for (int i = 0; i < 4; i++)
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(4)));
+        Assert.Equal(5u, BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(8)));
+        Assert.Equal((uint)identity.Length, BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(12)));
+        for (int i = 0; i < 5; i++)
         {
-            Assert.Equal((uint)(i + 1), BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(12 + 12 * i)));
-            Assert.Equal(values[i], BinaryPrimitives.ReadDoubleLittleEndian(s.AsSpan(16 + 12 * i)));
+            Assert.Equal((uint)(i + 1), BinaryPrimitives.ReadUInt32LittleEndian(s.AsSpan(16 + 12 * i)));
+            Assert.Equal(values[i], BinaryPrimitives.ReadDoubleLittleEndian(s.AsSpan(20 + 12 * i)));
         }
-        var q = new PercepNetFxPlugin(null, loadDefaultModel: false);
+        Assert.Equal(identity, s[(16 + 60)..]);
+        var q = new PercepNetFxPlugin(TestData.GoldenModel);
         Assert.True(q.RestoreState(s));
         Assert.Equal(values, q.Parameters.Select(x => x.Normalized));
+        Assert.Equal("", q.MissingModel);
+        Assert.Same(TestData.GoldenModel, q.Model);
         Assert.Equal(s, q.SaveState()); // same bytes for the same values (§8)
+    }
+
+    /// <summary>A version-1 state built by hand from the layout in docs/decisions.md (what projects saved before v2 hold).</summary>
+    private static byte[] V1State(params (uint id, double value)[] entries)
+    {
+        var b = new byte[12 + 12 * entries.Length];
+        "PNFX"u8.CopyTo(b);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), (uint)entries.Length);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12 + 12 * i), entries[i].id);
+            BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(16 + 12 * i), entries[i].value);
+        }
+        return b;
+    }
+
+    /// <summary>A version-2 state built by hand: entries, then "name\0version".</summary>
+    internal static byte[] V2State(string name, string version, params (uint id, double value)[] entries)
+    {
+        byte[] identity = System.Text.Encoding.ASCII.GetBytes(name + "\0" + version);
+        var b = new byte[16 + 12 * entries.Length + identity.Length];
+        "PNFX"u8.CopyTo(b);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), (uint)entries.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12), (uint)identity.Length);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(16 + 12 * i), entries[i].id);
+            BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(20 + 12 * i), entries[i].value);
+        }
+        identity.CopyTo(b, 16 + 12 * entries.Length);
+        return b;
+    }
+
+    [Fact]
+    public void Version_1_states_load_and_mean_the_default_model()
+    {
+        var p = new PercepNetFxPlugin(TestData.GoldenModel);
+        // First move the instance to another embedded model, then load a v1 state: back to the default.
+        var shipped = Dsp.Network.ShippedModels.Load(Dsp.Network.ShippedModels.DefaultName);
+        Assert.True(p.RestoreState(V2State(shipped.Name, shipped.Version, (1, 0.5))));
+        Assert.Equal(shipped.Name, p.Model!.Name);
+        Assert.True(p.RestoreState(V1State((1, 0.25), (2, 0.5), (3, 0.0), (4, 1.0))));
+        Assert.Equal(new[] { 0.25, 0.5, 0.0, 1.0, 0.0 }, p.Parameters.Select(x => x.Normalized)); // Listen absent: kept
+        Assert.Same(TestData.GoldenModel, p.Model);
+        Assert.Equal("", p.MissingModel);
+    }
+
+    [Fact]
+    public void A_state_naming_an_embedded_model_runs_that_model()
+    {
+        var shipped = Dsp.Network.ShippedModels.Load(Dsp.Network.ShippedModels.DefaultName);
+        Assert.Equal("percepnetfx-v1", shipped.Name); // models/percepnetfx-v1.safetensors metadata
+        var p = NewPlugin(1, 48000);                  // starts on the golden model (the instance default here)
+        Assert.True(p.RestoreState(V2State(shipped.Name, shipped.Version, (1, 0.6))));
+        Assert.Equal(shipped.Name, p.Model!.Name);
+        Assert.Equal(shipped.Version, p.Model.Version);
+        Assert.Equal("", p.MissingModel);
+        Assert.EndsWith("percepnetfx-v1\0" + shipped.Version, System.Text.Encoding.ASCII.GetString(p.SaveState()));
+        // And it really runs it: output = the offline render with the shipped model.
+        p.Start();
+        int length = 24000, latency = p.LatencySamples;
+        var input = new[] { TestData.Voice(length, 48000, 21) };
+        var expected = Denoiser.Render(input, 48000, shipped, new DenoiseSettings(0.6f, 1f, true));
+        var output = Run(p, input, TestData.RandomBlocks(length + latency, 900, 21), inPlace: false);
+        Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
+    }
+
+    [Fact]
+    public void A_state_naming_a_missing_model_keeps_the_default_reports_it_once_and_remembers_it()
+    {
+        var p = NewPlugin(1, 48000);
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        try { Assert.True(p.RestoreState(V2State("percepnetfx-v9", "9.0.0", (1, 0.5)))); }
+        finally { Console.SetError(old); }
+        Assert.Equal(0.5, p.Parameters[0].Normalized);
+        Assert.Same(TestData.GoldenModel, p.Model);
+        Assert.Equal("percepnetfx-v9 9.0.0", p.MissingModel);
+        Assert.Contains("MISSING model percepnetfx-v9 9.0.0", p.ModelStatus);
+        var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("percepnetfx-v9 9.0.0", lines[0]);
+        // Saving again keeps the missing model's name, so an update that embeds it brings it back.
+        Assert.EndsWith("percepnetfx-v9\09.0.0", System.Text.Encoding.ASCII.GetString(p.SaveState()));
+        // An embedded name with another version is missing too (same name, different sound).
+        Assert.True(p.RestoreState(V2State("percepnetfx-v1", "0.0.1", (1, 0.5))));
+        Assert.Equal("percepnetfx-v1 0.0.1", p.MissingModel);
+        // Processing goes on with the default: output = the golden offline render.
+        int length = 12000, latency = p.LatencySamples;
+        var input = new[] { TestData.Voice(length, 48000, 5) };
+        var expected = Denoiser.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, 1f, true));
+        var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 5), inPlace: true);
+        Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
+        // The controller's copy says nothing on stderr.
+        var c = new PercepNetFxPlugin(TestData.GoldenModel) { ReportMissingModel = false };
+        err = new StringWriter();
+        Console.SetError(err);
+        try { Assert.True(c.RestoreState(V2State("percepnetfx-v9", "9.0.0", (1, 0.5)))); }
+        finally { Console.SetError(old); }
+        Assert.Equal("", err.ToString());
+        Assert.Equal("percepnetfx-v9 9.0.0", c.MissingModel);
     }
 
     public static IEnumerable<object[]> Corruptions()
     {
-        var good = new PercepNetFxPlugin(null, loadDefaultModel: false);
+        var good = new PercepNetFxPlugin(TestData.GoldenModel);
         good.Parameters[0].Normalized = 0.25;
         byte[] s = good.SaveState();
+        int idAt = 16 + 5 * 12; // model identity "golden\0test"
         byte[] Mut(Action<byte[]> f) { var c = (byte[])s.Clone(); f(c); return c; }
         yield return new object[] { "bad magic", Mut(c => c[0] = (byte)'X') };
-        yield return new object[] { "version 2", Mut(c => c[4] = 2) };
+        yield return new object[] { "version 3", Mut(c => c[4] = 3) };
+        yield return new object[] { "version 0", Mut(c => c[4] = 0) };
         yield return new object[] { "count 0", Mut(c => c[8] = 0) };
-        yield return new object[] { "count 5", Mut(c => c[8] = 5) };
-        yield return new object[] { "unknown id", Mut(c => c[12] = 99) };
-        yield return new object[] { "duplicate id", Mut(c => c[24] = 1) };
-        yield return new object[] { "NaN value", Mut(c => BinaryPrimitives.WriteDoubleLittleEndian(c.AsSpan(16), double.NaN)) };
-        yield return new object[] { "value 1.5", Mut(c => BinaryPrimitives.WriteDoubleLittleEndian(c.AsSpan(16), 1.5)) };
+        yield return new object[] { "count 6", Mut(c => c[8] = 6) };
+        yield return new object[] { "count 65", Mut(c => c[8] = 65) };
+        yield return new object[] { "identity length 0", Mut(c => c[12] = 0) };
+        yield return new object[] { "identity length too long", Mut(c => BinaryPrimitives.WriteUInt32LittleEndian(c.AsSpan(12), 130)) };
+        yield return new object[] { "identity length off by one", Mut(c => c[12]++) };
+        yield return new object[] { "unknown id", Mut(c => c[16] = 99) };
+        yield return new object[] { "duplicate id", Mut(c => c[28] = 1) };
+        yield return new object[] { "NaN value", Mut(c => BinaryPrimitives.WriteDoubleLittleEndian(c.AsSpan(20), double.NaN)) };
+        yield return new object[] { "value 1.5", Mut(c => BinaryPrimitives.WriteDoubleLittleEndian(c.AsSpan(20), 1.5)) };
+        yield return new object[] { "no NUL in identity", Mut(c => c[idAt + 6] = (byte)'x') };
+        yield return new object[] { "two NULs in identity", Mut(c => c[idAt + 1] = 0) };
+        yield return new object[] { "control byte in name", Mut(c => c[idAt] = 7) };
+        yield return new object[] { "non-ASCII in version", Mut(c => c[^1] = 0xC3) };
+        yield return new object[] { "empty name with a version", V2State("", "1.0", (1, 0.5)) };
+        yield return new object[] { "name over 64 bytes", V2State(new string('a', 65), "1", (1, 0.5)) };
+        yield return new object[] { "v1 header with v2 body", Mut(c => c[4] = 1) };
         yield return new object[] { "trailing byte", s.Concat(new byte[] { 0 }).ToArray() };
         for (int len = 0; len < s.Length; len += 7) yield return new object[] { $"truncated to {len}", s[..len] };
         yield return new object[] { "truncated by one", s[..^1] };
+        yield return new object[] { "truncated v1", V1State((1, 0.5), (2, 0.5))[..^3] };
     }
 
     [Theory]
     [MemberData(nameof(Corruptions))]
     public void Corrupt_state_is_rejected_and_defaults_are_kept(string what, byte[] data)
     {
-        var p = new PercepNetFxPlugin(null, loadDefaultModel: false);
+        var p = new PercepNetFxPlugin(TestData.GoldenModel);
         Assert.False(p.RestoreState(data), what);
         Assert.Equal(p.Parameters.Select(x => x.DefaultNormalized), p.Parameters.Select(x => x.Normalized));
+        Assert.Same(TestData.GoldenModel, p.Model);
+        Assert.Equal("", p.MissingModel);
     }
 
     [Theory]
@@ -266,6 +394,8 @@ public class PluginModelTests
     public void Process_allocates_nothing_after_activation()
     {
         var p = NewPlugin(2, 44100); // resampled path: the heavier one
+        var meters = new Dsp.Metering.MeterExchange();
+        p.Meters = meters; // the editor's data path: a snapshot published after every hop
         var rng = new Random(3);
         var l = new float[2048]; var r = new float[2048];
         for (int i = 0; i < l.Length; i++) { l[i] = (float)(rng.NextDouble() - 0.5); r[i] = (float)(rng.NextDouble() - 0.5); }
@@ -287,5 +417,45 @@ public class PluginModelTests
         for (int i = 0; i < 3000; i++) Once(k++);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
+        Assert.True(meters.PublishedCount > 1000, $"meters published {meters.PublishedCount} snapshots");
+    }
+
+    [Theory]
+    [InlineData(1, 48000, 31)]
+    [InlineData(2, 44100, 32)]
+    public void Output_plus_removed_reconstructs_the_delayed_input_and_latency_is_kept(int channels, int rate, int seed)
+    {
+        int length = rate; // 1 s
+        var input = new float[channels][];
+        for (int c = 0; c < channels; c++) input[c] = TestData.Voice(length, rate, seed + c, noise: 0.2f);
+        var settings = new DenoiseSettings(1f, 1f, true);
+        var a = NewPlugin(channels, rate, settings);
+        var b = NewPlugin(channels, rate, settings);
+        int latency = a.LatencySamples;
+        b.Parameters[PercepNetFxPlugin.ListenIndex].Normalized = 1.0; // Removed
+        b.Start();
+        Assert.Equal(latency, b.LatencySamples); // switching keeps the reported latency
+        var blocksA = TestData.RandomBlocks(length + latency, 1500, seed);
+        var blocksB = TestData.RandomBlocks(length + latency, 1500, seed + 100); // a different partition
+        var output = Run(a, input, blocksA, inPlace: false);
+        var removed = Run(b, input, blocksB, inPlace: true);
+        for (int c = 0; c < channels; c++)
+        {
+            double worst = 0, energy = 0;
+            for (int i = 0; i < length; i++)
+            {
+                worst = Math.Max(worst, Math.Abs(output[c][latency + i] + removed[c][latency + i] - input[c][i]));
+                energy += Math.Abs(removed[c][latency + i]);
+            }
+            Assert.True(worst <= 1e-5, $"channel {c}: |output + removed - delayed input| up to {worst}");
+            Assert.True(energy / length > 1e-3, "Removed is not silence (the network takes something away)");
+        }
+        // Switching with automation while running: the latency is unchanged and the stream continues.
+        var sw = NewPlugin(channels, rate, settings);
+        Run(sw, input, TestData.RandomBlocks(length, 1000, seed + 7), inPlace: false,
+            automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(PercepNetFxPlugin.ListenIndex, length / 2 - pos, 1.0); });
+        Assert.Equal(1.0, sw.Parameters[PercepNetFxPlugin.ListenIndex].Normalized);
+        Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Listen);
+        Assert.Equal(latency, sw.LatencySamples);
     }
 }

@@ -39,7 +39,8 @@ public unsafe class PresetTests
         foreach (var p in doc.RootElement.GetProperty("presets").EnumerateArray())
             yield return new object[] { p.GetProperty("name").GetString()!, p.GetProperty("file").GetString()!,
                 p.GetProperty("strength").GetDouble() / 100, p.GetProperty("postFilter").GetDouble() / 100,
-                p.GetProperty("comb").GetBoolean() ? 1.0 : 0.0, p.GetProperty("bypass").GetBoolean() ? 1.0 : 0.0 };
+                p.GetProperty("comb").GetBoolean() ? 1.0 : 0.0, p.GetProperty("bypass").GetBoolean() ? 1.0 : 0.0,
+                p.GetProperty("listen").GetString() switch { "Output" => 0.0, "Removed" => 1.0, var x => throw new InvalidDataException(x) } };
     }
 
     [Fact]
@@ -52,14 +53,14 @@ public unsafe class PresetTests
 
     [Theory]
     [MemberData(nameof(Presets))]
-    public void Preset_parses_and_loads_into_the_plugin(string name, string file, double strength, double postFilter, double comb, double bypass)
+    public void Preset_parses_and_loads_into_the_plugin(string name, string file, double strength, double postFilter, double comb, double bypass, double listen)
     {
         var (cid, chunks, bytes) = Parse(Path.Combine(Dir, file));
         Assert.Equal(ModuleInfo.ProcessorCid, cid); // the preset belongs to our processor class
         Assert.Contains("Comp", chunks.Keys);
         Assert.Contains(name, System.Text.Encoding.UTF8.GetString(bytes, (int)chunks["Info"].offset, (int)chunks["Info"].size));
         var (off, size) = chunks["Comp"];
-        double[] expected = { strength, postFilter, comb, bypass };
+        double[] expected = { strength, postFilter, comb, bypass, listen };
 
         // Managed model.
         var model = new PercepNetFxPlugin(null, loadDefaultModel: false);
@@ -73,7 +74,14 @@ public unsafe class PresetTests
         Assert.Equal(Abi.Ok, Abi.Call(p.Controller, 5, new MemStream(bytes, (int)off, (int)size).Ptr));
         if (chunks.TryGetValue("Cont", out var cont))
             Assert.Equal(Abi.Ok, Abi.Call(p.Controller, 6, new MemStream(bytes, (int)cont.offset, (int)cont.size).Ptr));
-        for (uint id = 1; id <= 4; id++) Assert.Equal(expected[id - 1], p.GetParamNormalized(id));
-        Assert.Equal(bytes.AsSpan((int)off, (int)size).ToArray(), p.GetState());
+        for (uint id = 1; id <= 5; id++) Assert.Equal(expected[id - 1], p.GetParamNormalized(id));
+        // The preset is a version-1 state (the default model); the plug-in saves it back as version 2
+        // naming the model it runs (the golden test model here) with the same values.
+        var saved = p.GetState();
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(saved.AsSpan(4)));
+        Assert.EndsWith("golden\0test", System.Text.Encoding.ASCII.GetString(saved));
+        var back = new PercepNetFxPlugin(null, loadDefaultModel: false);
+        Assert.True(back.RestoreState(saved));
+        Assert.Equal(expected, back.Parameters.Select(x => x.Normalized));
     }
 }

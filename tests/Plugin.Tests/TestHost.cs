@@ -30,6 +30,11 @@ internal static unsafe class Abi
     public static readonly byte[] IBStream = Tuid("C3BF6EA2309947529B6BF9901EE33E9B");
     public static readonly byte[] IParameterChanges = Tuid("A47796630BB64A56B44384A8466FEB9D");
     public static readonly byte[] IParamValueQueue = Tuid("01263A18ED074F6F98C9D3564686F9BA");
+    public static readonly byte[] IPlugView = Tuid("5BC32507D06049EAA6151B522B755B29");
+    public static readonly byte[] IPlugFrame = Tuid("367FAF01AFA946938D4DA2A0ED0882A3");
+    public static readonly byte[] IRunLoop = Tuid("18C3536697764F1A9C5B83857A871389");
+    public static readonly byte[] IEventHandler = Tuid("561E65C913A0496F813A2C35654D7983");
+    public static readonly byte[] ITimerHandler = Tuid("10BDD94F41424774821FAD8FECA72CA9");
     public static readonly byte[] IUnknownJunk = Tuid("0123456789ABCDEF0123456789ABCDEF");
 
     public static nint Slot(void* obj, int slot) => (*(nint**)obj)[slot];
@@ -82,6 +87,8 @@ internal abstract unsafe class HostObject
 
     public void* Ptr => Block;
     public int RefCount = 1;
+    /// <summary>Another host object answering one more IID (a frame handing out its run loop, §11 step 2).</summary>
+    public (byte[] iid, HostObject obj)? Sibling;
 
     public static T Of<T>(void* self) where T : HostObject => (T)GCHandle.FromIntPtr(((nint*)self)[1]).Target!;
 
@@ -91,6 +98,7 @@ internal abstract unsafe class HostObject
         var o = Of<HostObject>(self);
         var id = new ReadOnlySpan<byte>(iid, 16).ToArray();
         if (id.AsSpan().SequenceEqual(Abi.FUnknown) || o.iids.Any(x => id.AsSpan().SequenceEqual(x))) { o.RefCount++; *obj = self; return Abi.Ok; }
+        if (o.Sibling is { } sib && id.AsSpan().SequenceEqual(sib.iid)) { sib.obj.RefCount++; *obj = sib.obj.Ptr; return Abi.Ok; }
         *obj = null;
         return Abi.NoInterface;
     }
@@ -264,11 +272,13 @@ internal sealed unsafe class Handler : HostObject
         (nint)(delegate* unmanaged<void*, int, int>)&Restart);
 
     public readonly List<int> Restarts = new();
+    /// <summary>beginEdit / performEdit / endEdit in arrival order (value NaN for begin and end).</summary>
+    public readonly List<(string call, uint id, double value)> Edits = new();
     public Handler() : base(Vt, Abi.IComponentHandler) { }
 
-    [UnmanagedCallersOnly] private static int BeginEdit(void* self, uint id) => Abi.Ok;
-    [UnmanagedCallersOnly] private static int PerformEdit(void* self, uint id, double v) => Abi.Ok;
-    [UnmanagedCallersOnly] private static int EndEdit(void* self, uint id) => Abi.Ok;
+    [UnmanagedCallersOnly] private static int BeginEdit(void* self, uint id) { Of<Handler>(self).Edits.Add(("begin", id, double.NaN)); return Abi.Ok; }
+    [UnmanagedCallersOnly] private static int PerformEdit(void* self, uint id, double v) { Of<Handler>(self).Edits.Add(("perform", id, v)); return Abi.Ok; }
+    [UnmanagedCallersOnly] private static int EndEdit(void* self, uint id) { Of<Handler>(self).Edits.Add(("end", id, double.NaN)); return Abi.Ok; }
     [UnmanagedCallersOnly] private static int Restart(void* self, int flags) { Of<Handler>(self).Restarts.Add(flags); return Abi.Ok; }
 }
 
@@ -317,4 +327,96 @@ internal sealed unsafe class Queue : HostObject
         *offset = p.offset; *value = p.value;
         return Abi.Ok;
     }
+}
+
+/// <summary>IRunLoop (§3 slots 3–6) recording what the plug-in registers; the test fires the handlers itself
+/// (onFDIsSet = IEventHandler slot 3, onTimer = ITimerHandler slot 3) like a host's UI loop would.</summary>
+internal sealed unsafe class RunLoop : HostObject
+{
+    private static readonly nint Vt = Vtable(
+        (nint)(delegate* unmanaged<void*, void*, int, int>)&RegisterEvent,
+        (nint)(delegate* unmanaged<void*, void*, int>)&UnregisterEvent,
+        (nint)(delegate* unmanaged<void*, void*, ulong, int>)&RegisterTimer,
+        (nint)(delegate* unmanaged<void*, void*, int>)&UnregisterTimer);
+
+    // Fixed-size tables so that firing handlers allocates nothing in the test host either.
+    public readonly nint[] EventHandlers = new nint[4];
+    public readonly int[] EventFds = new int[4];
+    public readonly nint[] Timers = new nint[4];
+    public readonly ulong[] TimerMs = new ulong[4];
+    public int EventCount, TimerCount, Registrations, Unregistrations;
+    public RunLoop() : base(Vt, Abi.IRunLoop) { }
+
+    [UnmanagedCallersOnly]
+    private static int RegisterEvent(void* self, void* handler, int fd)
+    {
+        var r = Of<RunLoop>(self);
+        if (handler == null || r.EventCount == 4) return Abi.False;
+        ((delegate* unmanaged<void*, uint>)Abi.Slot(handler, 1))(handler); // a host keeps a reference
+        r.EventHandlers[r.EventCount] = (nint)handler; r.EventFds[r.EventCount++] = fd; r.Registrations++;
+        return Abi.Ok;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int UnregisterEvent(void* self, void* handler)
+    {
+        var r = Of<RunLoop>(self);
+        for (int i = 0; i < r.EventCount; i++)
+            if (r.EventHandlers[i] == (nint)handler)
+            {
+                r.EventHandlers[i] = r.EventHandlers[--r.EventCount]; r.EventFds[i] = r.EventFds[r.EventCount]; r.Unregistrations++;
+                Abi.Release(handler);
+                return Abi.Ok;
+            }
+        return Abi.False;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int RegisterTimer(void* self, void* handler, ulong ms)
+    {
+        var r = Of<RunLoop>(self);
+        if (handler == null || r.TimerCount == 4) return Abi.False;
+        ((delegate* unmanaged<void*, uint>)Abi.Slot(handler, 1))(handler);
+        r.Timers[r.TimerCount] = (nint)handler; r.TimerMs[r.TimerCount++] = ms; r.Registrations++;
+        return Abi.Ok;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int UnregisterTimer(void* self, void* handler)
+    {
+        var r = Of<RunLoop>(self);
+        for (int i = 0; i < r.TimerCount; i++)
+            if (r.Timers[i] == (nint)handler)
+            {
+                r.Timers[i] = r.Timers[--r.TimerCount]; r.TimerMs[i] = r.TimerMs[r.TimerCount]; r.Unregistrations++;
+                Abi.Release(handler);
+                return Abi.Ok;
+            }
+        return Abi.False;
+    }
+
+    /// <summary>What the host does when its poll says the fds are readable, then when the timers are due.</summary>
+    public void Fire()
+    {
+        for (int i = 0; i < EventCount; i++)
+        {
+            void* h = (void*)EventHandlers[i];
+            ((delegate* unmanaged<void*, int, void>)Abi.Slot(h, 3))(h, EventFds[i]);
+        }
+        for (int i = 0; i < TimerCount; i++)
+        {
+            void* h = (void*)Timers[i];
+            ((delegate* unmanaged<void*, void>)Abi.Slot(h, 3))(h);
+        }
+    }
+}
+
+/// <summary>IPlugFrame (resizeView refused: the editor is fixed size) that answers IRunLoop with its run loop.</summary>
+internal sealed unsafe class Frame : HostObject
+{
+    private static readonly nint Vt = Vtable((nint)(delegate* unmanaged<void*, void*, void*, int>)&ResizeView);
+    public readonly RunLoop Loop = new();
+    public Frame() : base(Vt, Abi.IPlugFrame) { Sibling = (Abi.IRunLoop, Loop); }
+
+    [UnmanagedCallersOnly] private static int ResizeView(void* self, void* view, void* rect) => Abi.False;
 }

@@ -35,6 +35,9 @@ internal abstract unsafe class ComObject
 
     public static T From<T>(void* view) where T : ComObject => (T)GCHandle.FromIntPtr(((nint*)view)[1]).Target!;
 
+    /// <summary>Current reference count (UI thread diagnostics: the controller reuses its one editor view when only it holds it).</summary>
+    public int RefCount => Volatile.Read(ref refCount);
+
     public uint AddRef() => (uint)Interlocked.Increment(ref refCount);
 
     public uint Release()
@@ -151,17 +154,20 @@ internal static unsafe class Host
         return true;
     }
 
-    /// <summary>Reads one PluginState from a host stream: header first, then exactly the announced size.</summary>
+    /// <summary>Reads one PluginState from a host stream: the common 12 bytes, the rest of the
+    /// version's header, then exactly the announced size (never beyond: a stream inside a preset works).</summary>
     public static byte[]? ReadState(void* stream)
     {
         if (stream == null) return null;
-        Span<byte> header = stackalloc byte[PluginState.HeaderSize];
-        if (!ReadExactly(stream, header)) return null;
-        int size = PluginState.SizeFromHeader(header);
+        Span<byte> header = stackalloc byte[PluginState.HeaderSizeV2];
+        if (!ReadExactly(stream, header[..PluginState.HeaderSize])) return null;
+        int h = PluginState.HeaderLength(header);
+        if (h < 0 || (h > PluginState.HeaderSize && !ReadExactly(stream, header[PluginState.HeaderSize..h]))) return null;
+        int size = PluginState.SizeFromHeader(header[..h]);
         if (size < 0) return null;
         var data = new byte[size];
-        header.CopyTo(data);
-        return ReadExactly(stream, data.AsSpan(PluginState.HeaderSize)) ? data : null;
+        header[..h].CopyTo(data);
+        return ReadExactly(stream, data.AsSpan(h)) ? data : null;
     }
 
     // IComponentHandler: 6 restartComponent.

@@ -13,6 +13,9 @@ internal sealed unsafe class Component : ComObject
     /// <summary>Message from component to controller carrying the latency (attribute "samples").</summary>
     public static ReadOnlySpan<byte> LatencyMessageId => "PercepNetFx.Latency\0"u8;
     public static ReadOnlySpan<byte> SamplesAttribute => "samples\0"u8;
+    /// <summary>Message from component to controller carrying the <see cref="MeterRegistry"/> id of the processor's meters (attribute "id").</summary>
+    public static ReadOnlySpan<byte> MetersMessageId => "PercepNetFx.Meters\0"u8;
+    public static ReadOnlySpan<byte> IdAttribute => "id\0"u8;
 
     private readonly PercepNetFxPlugin plugin = new();
     private void* hostContext;
@@ -20,6 +23,11 @@ internal sealed unsafe class Component : ComObject
     private int sampleSize = Vst.kSample32;
     private int lastAnnouncedLatency = -1;
     private float[][] scratch = { Array.Empty<float>(), Array.Empty<float>() };
+    // Per-hop meters for the editor: every engine the plug-in builds publishes here (audio thread,
+    // lock- and allocation-free); the controller finds it through MeterRegistry with the id we send it.
+    private readonly Dsp.Metering.MeterExchange meters = new();
+    private readonly long meterId;
+    private bool metersAnnounced;
 
     private static readonly nint ComponentVt = MakeVtable(
         (nint)(delegate* unmanaged<void*, void*, int>)&Initialize,
@@ -52,7 +60,11 @@ internal sealed unsafe class Component : ComObject
         (nint)(delegate* unmanaged<void*, void*, int>)&Disconnect,
         (nint)(delegate* unmanaged<void*, void*, int>)&Notify);
 
-    public Component() : base(ComponentVt, ProcessorVt, ContextRequirementsVt, ConnectionVt) { }
+    public Component() : base(ComponentVt, ProcessorVt, ContextRequirementsVt, ConnectionVt)
+    {
+        plugin.Meters = meters;
+        meterId = MeterRegistry.Register(meters);
+    }
 
     protected override int ViewFor(byte* iid)
     {
@@ -67,6 +79,7 @@ internal sealed unsafe class Component : ComObject
 
     private void DropHostReferences()
     {
+        MeterRegistry.Unregister(meterId);
         if (peer != null) { Host.Release(peer); peer = null; }
         if (hostContext != null) { Host.Release(hostContext); hostContext = null; }
     }
@@ -77,21 +90,35 @@ internal sealed unsafe class Component : ComObject
     private void AnnounceLatency()
     {
         int latency = plugin.LatencySamples;
-        if (latency == lastAnnouncedLatency || peer == null || hostContext == null) return;
+        if (latency == lastAnnouncedLatency) return;
+        if (SendInt(LatencyMessageId, SamplesAttribute, latency)) lastAnnouncedLatency = latency;
+    }
+
+    /// <summary>Once per connection: the id under which the controller finds our meters (same process only).</summary>
+    private void AnnounceMeters()
+    {
+        if (!metersAnnounced) metersAnnounced = SendInt(MetersMessageId, IdAttribute, meterId);
+    }
+
+    /// <summary>An IMessage with one int attribute to the connected controller (UI thread, §3 IConnectionPoint/IMessage).</summary>
+    private bool SendInt(ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> attribute, long value)
+    {
+        if (peer == null || hostContext == null) return false;
         void* app = Host.Query(hostContext, Vst.IHostApplication);
-        if (app == null) return;
+        if (app == null) return false;
         void* msg = Host.CreateMessage(app);
         Host.Release(app);
-        if (msg == null) return;
-        fixed (byte* id = LatencyMessageId)
-        fixed (byte* attr = SamplesAttribute)
+        if (msg == null) return false;
+        bool sent = false;
+        fixed (byte* id = messageId)
+        fixed (byte* attr = attribute)
         {
             Host.SetMessageId(msg, id);
             void* list = Host.GetAttributes(msg);
-            if (list != null && Host.SetInt(list, attr, latency) == Vst.kResultOk && Host.Notify(peer, msg) == Vst.kResultOk)
-                lastAnnouncedLatency = latency;
+            sent = list != null && Host.SetInt(list, attr, value) == Vst.kResultOk && Host.Notify(peer, msg) == Vst.kResultOk;
         }
         Host.Release(msg);
+        return sent;
     }
 
     // ---- IPluginBase / IComponent ----
@@ -167,6 +194,7 @@ internal sealed unsafe class Component : ComObject
         {
             c.plugin.Start(); // resets the engine (§9.3); everything is allocated by now
             c.AnnounceLatency();
+            c.AnnounceMeters();
         }
         else c.plugin.Stop();
         return Vst.kResultOk;
@@ -251,6 +279,7 @@ internal sealed unsafe class Component : ComObject
         if (c.sampleSize == Vst.kSample64 && c.scratch[0].Length < max)
             c.scratch = new[] { new float[max], new float[max] }; // 64-bit hosts: convert through these (§4)
         c.AnnounceLatency();
+        c.AnnounceMeters();
         return Vst.kResultOk;
     }
 
@@ -360,7 +389,9 @@ internal sealed unsafe class Component : ComObject
             Host.AddRef(other);
             c.peer = other;
             c.lastAnnouncedLatency = -1;
+            c.metersAnnounced = false;
             c.AnnounceLatency();
+            c.AnnounceMeters();
             return Vst.kResultOk;
         }
         catch { return Vst.kInternalError; }

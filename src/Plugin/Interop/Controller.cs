@@ -11,7 +11,13 @@ namespace PercepNetFx.Plugin.Interop;
 /// </summary>
 internal sealed unsafe class Controller : ComObject
 {
-    private readonly PercepNetFxPlugin model = new(model: null, loadDefaultModel: false);
+    // Parameter values and the state's model identity (no engine is ever built here). It resolves a
+    // state's model like the component does, so the editor can say which model is in use or missing;
+    // the weights are shared process-wide (ModelProvider), so this costs no second load.
+    private readonly PercepNetFxPlugin model = new(model: null) { ReportMissingModel = false };
+    private PlugView? plugView;             // the one editor view, created with the controller and reused
+    private Dsp.Metering.MeterExchange? meters;
+    private string? modelStatus;            // built once per state load, so attaching the editor allocates nothing
     private void* hostContext;
     private void* handler;
     private void* peer;
@@ -45,7 +51,12 @@ internal sealed unsafe class Controller : ComObject
         (nint)(delegate* unmanaged<void*, void*, int>)&Disconnect,
         (nint)(delegate* unmanaged<void*, void*, int>)&Notify);
 
-    public Controller() : base(ControllerVt, Controller2Vt, ConnectionVt) { }
+    public Controller() : base(ControllerVt, Controller2Vt, ConnectionVt)
+    {
+        // Allocated here, not at the first createView, so that opening the editor while audio runs
+        // allocates nothing managed (decisions.md "Editor in the plug-in").
+        plugView = new PlugView(this);
+    }
 
     /// <summary>Parameter definitions and the controller's current values (for the editor).</summary>
     public PercepNetFxPlugin Model => model;
@@ -58,8 +69,35 @@ internal sealed unsafe class Controller : ComObject
         return -1;
     }
 
-    protected override void OnFinalRelease() => DropHostReferences();
+    protected override void OnFinalRelease()
+    {
+        DropHostReferences();
+        var v = plugView;
+        plugView = null;
+        v?.Release(); // our own reference; a host still holding the view keeps it alive
+    }
 
+    /// <summary>Puts every parameter value and the model line into the editor (attach, state load).</summary>
+    public void SyncView(Editor.EditorView view)
+    {
+        for (int id = 0; id < PlugView.ParamIds.Length; id++)
+        {
+            var p = model.FindParameter(PlugView.ParamIds[id]);
+            if (p is not null) view.SetParameter(id, p.Normalized);
+        }
+        modelStatus ??= model.ModelStatus;
+        view.SetModelStatus(modelStatus, model.ModelIsMissing);
+        view.Meters = meters;
+    }
+
+    /// <summary>Host automation → the editor's control (UI thread).</summary>
+    private void ShowParameter(uint id, double value)
+    {
+        var v = plugView;
+        if (v is null) return;
+        int editorId = Array.IndexOf(PlugView.ParamIds, id);
+        if (editorId >= 0) v.Editor.SetParameter(editorId, value);
+    }
     private void DropHostReferences()
     {
         if (handler != null) { Host.Release(handler); handler = null; }
@@ -124,6 +162,8 @@ internal sealed unsafe class Controller : ComObject
     {
         var data = Host.ReadState(stream);
         if (data is null || !c.model.RestoreState(data)) return Vst.kResultFalse;
+        c.modelStatus = null;
+        if (c.plugView is { } v) c.SyncView(v.Editor);
         c.ReportLatencyIfChanged();
         return Vst.kResultOk;
     }
@@ -215,6 +255,7 @@ internal sealed unsafe class Controller : ComObject
             var p = Self(self).model.FindParameter(id);
             if (p is null || double.IsNaN(value)) return Vst.kInvalidArgument;
             p.Normalized = value;
+            Self(self).ShowParameter(id, p.Normalized);
             return Vst.kResultOk;
         }
         catch { return Vst.kInternalError; }
@@ -239,7 +280,7 @@ internal sealed unsafe class Controller : ComObject
     [UnmanagedCallersOnly]
     private static void* CreateView(void* self, byte* name)
     {
-        try { return EditorHook.CreateView(Self(self), Vst.ReadChar8(name, 64)); } catch { return null; }
+        try { return EditorHook.CreateView(Self(self), name); } catch { return null; }
     }
 
     [UnmanagedCallersOnly]
@@ -298,11 +339,34 @@ internal sealed unsafe class Controller : ComObject
         return true;
     }
 
+    /// <summary>createView("editor"): our one view with a reference for the host, or null while the host already holds it.</summary>
+    public void* CreateEditorView(byte* name)
+    {
+        var v = plugView;
+        if (v is null || !SameId(name, "editor\0"u8)) return null;
+        if (v.RefCount > 1) return null; // already open: one editor per controller (null is legal, §11)
+        v.PrepareForHost();
+        SyncView(v.Editor);
+        v.AddRef();
+        return v.View(0);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int NotifyWorker(Controller c, void* message)
     {
         if (message == null) return Vst.kInvalidArgument;
         byte* id = Host.GetMessageId(message);
+        if (SameId(id, Component.MetersMessageId))
+        {
+            void* attrs = Host.GetAttributes(message);
+            long key;
+            fixed (byte* attr = Component.IdAttribute)
+                if (attrs == null || Host.GetInt(attrs, attr, &key) != Vst.kResultOk) return Vst.kResultFalse;
+            // Same process: the exchange itself; another process (a bridging host): none, the editor shows no meters.
+            c.meters = MeterRegistry.Find(key);
+            if (c.plugView is { } v) v.SetMeters(c.meters);
+            return c.meters is null ? Vst.kResultFalse : Vst.kResultOk;
+        }
         if (!SameId(id, Component.LatencyMessageId)) return Vst.kResultFalse;
         void* list = Host.GetAttributes(message);
         long samples;

@@ -40,6 +40,12 @@ internal static class Vst
     public static readonly byte[] IComponentHandler = Tuid(0x93A0BEA3, 0x0BD045DB, 0x8E890B0C, 0xC1E46AC6);
     public static readonly byte[] IHostApplication = Tuid(0x58E595CC, 0xDB2D4969, 0x8B6AAF8C, 0x36A664E5);
     public static readonly byte[] IBStream = Tuid(0xC3BF6EA2, 0x30994752, 0x9B6BF990, 0x1EE33E9B);
+    // Editor embedding (§3 IPlugView … ITimerHandler, §11).
+    public static readonly byte[] IPlugView = Tuid(0x5BC32507, 0xD06049EA, 0xA6151B52, 0x2B755B29);
+    public static readonly byte[] IPlugFrame = Tuid(0x367FAF01, 0xAFA94693, 0x8D4DA2A0, 0xED0882A3);
+    public static readonly byte[] IRunLoop = Tuid(0x18C35366, 0x97764F1A, 0x9C5B8385, 0x7A871389);
+    public static readonly byte[] IEventHandler = Tuid(0x561E65C9, 0x13A0496F, 0x813A2C35, 0x654D7983);
+    public static readonly byte[] ITimerHandler = Tuid(0x10BDD94F, 0x41424774, 0x821FAD8F, 0xECA72CA9);
 
     // Our class IDs: picked at random once (uuid4, 2026-11-21), never to change (hosts store them, §2).
     public static readonly uint[] ProcessorCidWords = { 0x31DF2115, 0xF32E41EC, 0x99AA595B, 0x099546BE };
@@ -220,4 +226,11 @@ internal unsafe struct ParameterInfo
     [FieldOffset(776)] public double defaultNormalizedValue;
     [FieldOffset(784)] public int unitId;
     [FieldOffset(788)] public int flags;
+}
+
+/// <summary>§4 ViewRect (16 bytes): physical pixels on Linux; width = right − left.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ViewRect
+{
+    public int left, top, right, bottom;
 }

@@ -90,8 +90,14 @@ public abstract class AudioPluginBase
     public abstract void ProcessParametersOnly(ParameterChangeList changes);
 
     /// <summary>The processor state: every parameter value (PluginState format).</summary>
-    public byte[] SaveState() => PluginState.Write(this);
+    public virtual byte[] SaveState() => PluginState.Write(this, "", "");
 
     /// <summary>Validates and applies a state; false (and nothing changed) if it is corrupt.</summary>
-    public bool RestoreState(ReadOnlySpan<byte> data) => PluginState.TryApply(data, this);
+    public virtual bool RestoreState(ReadOnlySpan<byte> data)
+    {
+        Span<double> values = stackalloc double[Parameters.Count];
+        if (!PluginState.TryParse(data, this, values, out _, out _)) return false;
+        for (int i = 0; i < values.Length; i++) Parameters[i].Normalized = values[i];
+        return true;
+    }
 }

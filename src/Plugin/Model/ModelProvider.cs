@@ -42,6 +42,7 @@ public static class ModelProvider
                 else if (ShippedModels.Names.Contains(ShippedModels.DefaultName))
                 {
                     model = ShippedModels.LoadDefault();
+                    Embedded[ShippedModels.DefaultName] = model; // one copy of the weights per process
                     description = $"embedded {ShippedModels.DefaultName}";
                 }
                 else
@@ -56,6 +57,27 @@ public static class ModelProvider
                 description = "none (unity gains)";
                 Console.Error.WriteLine($"PercepNetFx: could not load the model ({e.Message}); running with unity gains (transparent).");
             }
+        }
+    }
+
+    private static readonly Dictionary<string, PercepNetModel?> Embedded = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// An embedded model by name, loaded once per process and shared (UI thread: setState);
+    /// null when no model of that name is embedded or it cannot be read.
+    /// </summary>
+    public static PercepNetModel? LoadEmbedded(string name)
+    {
+        lock (Gate)
+        {
+            if (Embedded.TryGetValue(name, out var cached)) return cached;
+            PercepNetModel? m = null;
+            if (ShippedModels.Names.Contains(name))
+            {
+                try { m = ShippedModels.Load(name); } catch (Exception) { m = null; }
+            }
+            Embedded[name] = m;
+            return m;
         }
     }
 }

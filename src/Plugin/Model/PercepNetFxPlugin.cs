@@ -1,4 +1,5 @@
 using PercepNetFx.Dsp;
+using PercepNetFx.Dsp.Metering;
 using PercepNetFx.Dsp.Network;
 
 namespace PercepNetFx.Plugin;
@@ -15,14 +16,20 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     public const uint PostFilterId = 2;
     public const uint CombId = 3;
     public const uint BypassId = 4;
-    public const int StrengthIndex = 0, PostFilterIndex = 1, CombIndex = 2, BypassIndex = 3;
+    /// <summary>Listen: Output / Removed (issue 7; new in state version 2's parameter set, absent from older states).</summary>
+    public const uint ListenId = 5;
+    public const int StrengthIndex = 0, PostFilterIndex = 1, CombIndex = 2, BypassIndex = 3, ListenIndex = 4;
 
     private readonly PercepNetModel? model;
     private readonly bool useModel;
     private readonly ParameterChangeList noChanges;
     private readonly double[] current;       // value in effect at the end of the last processed sample
     private readonly double[] blockStart;    // stored value when the host block began (ramp anchor, §7)
-    private StreamingEngine? engine;
+    private StreamingEngine? engine;         // swapped whole by setState on a model change (read once per block)
+    private PercepNetModel? engineModel;     // the network the current engine runs
+    private PercepNetModel? chosenModel;     // set by a state naming another model; null = the default
+    private string requestedName = "", requestedVersion = ""; // a state's model that is not embedded
+    private MeterExchange? meters;
     private int engineChannels;
     private double sampleRate = Constants.SampleRate;
     private int maxBlockSize = 4096;
@@ -40,6 +47,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         AddParameter(new PluginParameter(PostFilterId, "Post-filter amount", "Post-filter", "%", 0, 100, 100));
         AddParameter(new PluginParameter(CombId, "Comb filter", "Comb", "", 0, 1, 1, stepCount: 1, labels: new[] { "Off", "On" }));
         AddParameter(new PluginParameter(BypassId, "Bypass", "Bypass", "", 0, 1, 0, stepCount: 1, labels: new[] { "Off", "On" }, isBypass: true));
+        AddParameter(new PluginParameter(ListenId, "Listen", "Listen", "", 0, 1, 0, stepCount: 1, labels: new[] { "Output", "Removed" }));
         this.model = model;
         useModel = model is not null || loadDefaultModel;
         noChanges = new ParameterChangeList(Parameters.Count);
@@ -51,8 +59,38 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// <summary>Preallocated change list the interop layer fills for each process call.</summary>
     public ParameterChangeList Changes { get; }
 
-    public PercepNetModel? Model => model ?? (useModel ? ModelProvider.Model : null);
-    public StreamingEngine? Engine => engine;
+    /// <summary>The model this instance runs: one a loaded state chose, else the default.</summary>
+    public PercepNetModel? Model => chosenModel ?? DefaultModel;
+    private PercepNetModel? DefaultModel => model ?? (useModel ? ModelProvider.Model : null);
+    public StreamingEngine? Engine => Volatile.Read(ref engine);
+
+    /// <summary>"name version" of a model a loaded state asked for that is not embedded ("" when none is
+    /// missing); the instance then runs <see cref="Model"/> (the default) and the editor says so.</summary>
+    public string MissingModel => requestedName.Length == 0 ? "" : requestedVersion.Length == 0 ? requestedName : requestedName + " " + requestedVersion;
+
+    /// <summary>True when the last loaded state named a model this build does not embed (no allocation).</summary>
+    public bool ModelIsMissing => requestedName.Length > 0;
+
+    /// <summary>Print one stderr line when a loaded state names a missing model (the component: yes; the controller's copy: no).</summary>
+    public bool ReportMissingModel { get; set; } = true;
+
+    /// <summary>One line for the editor: the model in use, or which one is missing.</summary>
+    public string ModelStatus
+    {
+        get
+        {
+            var m = Model;
+            string use = m is null ? "none (unity gains)" : (m.Name.Length > 0 ? m.Name : "unnamed") + (m.Version.Length > 0 ? " " + m.Version : "");
+            return MissingModel.Length > 0 ? $"MISSING model {MissingModel}: using {use}" : "model " + use;
+        }
+    }
+
+    /// <summary>Where every engine publishes its per-hop meters (the editor reads them). UI thread, before processing.</summary>
+    public MeterExchange? Meters
+    {
+        get => meters;
+        set { meters = value; if (engine is not null) engine.Meters = value; }
+    }
     public double SampleRate => sampleRate;
     public int MaxBlockSize => maxBlockSize;
     public bool Active { get; private set; }
@@ -88,13 +126,66 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     private void EnsureEngine()
     {
         int rate = (int)Math.Round(sampleRate);
-        if (engine is not null && engine.SampleRate == rate && engineChannels == Channels) return;
+        if (engine is not null && engine.SampleRate == rate && engineChannels == Channels && engineModel == Model) return;
+        engine = BuildEngine(rate, Channels);
+        engineChannels = Channels;
+    }
+
+    private StreamingEngine BuildEngine(int rate, int channels)
+    {
         // hostBlockSize 0: variable host blocks, P_pad = 479 (spec §9.2 [choice] for VST3).
-        var e = new StreamingEngine(rate, Channels, 0);
+        var e = new StreamingEngine(rate, channels, 0) { Meters = meters };
         var m = Model;
         if (m is not null) Denoiser.Attach(e, m, CurrentSettings); else Denoiser.Apply(e, CurrentSettings);
-        engine = e;
-        engineChannels = Channels;
+        e.Listen = Parameters[ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output;
+        e.Bypass = Parameters[BypassIndex].IsOn;
+        engineModel = m;
+        return e;
+    }
+
+    public override byte[] SaveState()
+    {
+        // A missing model stays named in the state, so saving the project again does not forget it
+        // (it comes back once an update embeds it); otherwise the model in use.
+        if (requestedName.Length > 0) return PluginState.Write(this, requestedName, requestedVersion);
+        var m = Model;
+        return PluginState.Write(this, m?.Name ?? "", m?.Version ?? "");
+    }
+
+    /// <summary>
+    /// Applies a state whole (UI thread). Model choice (docs/decisions.md "Plug-in state: model
+    /// identity"): version 1 or an empty name → the default; a name and version equal to the
+    /// default's or to an embedded model's → that model; anything else → the default, reported in
+    /// <see cref="MissingModel"/> and once on stderr. A model change builds a new engine here and
+    /// swaps the reference, so the audio thread never sees a half-changed engine.
+    /// </summary>
+    public override bool RestoreState(ReadOnlySpan<byte> data)
+    {
+        Span<double> values = stackalloc double[Parameters.Count];
+        if (!PluginState.TryParse(data, this, values, out string name, out string version)) return false;
+        for (int i = 0; i < values.Length; i++) Parameters[i].Normalized = values[i];
+        var def = DefaultModel;
+        PercepNetModel? chosen = null;
+        bool missing = false;
+        if (name.Length > 0 && useModel && !(def is not null && def.Name == name && def.Version == version))
+        {
+            var embedded = ModelProvider.LoadEmbedded(name);
+            if (embedded is not null && embedded.Version == version) chosen = embedded;
+            else missing = true;
+        }
+        chosenModel = chosen;
+        requestedName = missing ? name : "";
+        requestedVersion = missing ? version : "";
+        if (missing && ReportMissingModel)
+            Console.Error.WriteLine($"PercepNetFx: the state asks for model '{MissingModel}', which this build does not embed; using {(def is null ? "unity gains" : $"'{def.Name} {def.Version}'")}.");
+        var e = engine;
+        if (e is not null && engineModel != Model)
+        {
+            var fresh = BuildEngine(e.SampleRate, engineChannels);
+            fresh.Reset();
+            Volatile.Write(ref engine, fresh);
+        }
+        return true;
     }
 
     public override void Start()
@@ -120,6 +211,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     private void ApplyToEngine(StreamingEngine e)
     {
         Denoiser.Apply(e, SettingsFor(current[StrengthIndex], current[PostFilterIndex], current[CombIndex]));
+        e.Listen = current[ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output;
         e.Bypass = current[BypassIndex] >= 0.5;
     }
 
@@ -133,7 +225,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// </summary>
     public override void Process(in AudioBlock block, ParameterChangeList changes, int changeOffset = 0)
     {
-        var e = engine;
+        var e = Volatile.Read(ref engine);
         int n = block.Length;
         if (e is null || !Active || n == 0) { if (n == 0) ProcessParametersOnly(changes); return; }
         // Values set from the UI thread (setState) since the last block, read atomically once here.
@@ -178,6 +270,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
             Parameters[p].Normalized = v;
             current[p] = v;
         }
-        if (engine is not null) ApplyToEngine(engine);
+        var e = Volatile.Read(ref engine);
+        if (e is not null) ApplyToEngine(e);
     }
 }
