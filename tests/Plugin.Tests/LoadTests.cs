@@ -10,7 +10,7 @@ namespace PercepNetFx.Plugin.Tests;
 /// 1 000 instances, managed and through the NativeAOT .so's vtables, leaks neither memory nor file
 /// descriptors.
 /// </summary>
-public class LoadTests(ITestOutputHelper output)
+public unsafe class LoadTests(ITestOutputHelper output)
 {
     private const int Rate = 48000;
 
