@@ -68,8 +68,10 @@ public class ControlsTests
     }
 
     [Fact]
-    public void GainsFallMonotonicallyWithStrengthAndNeverBelowTheFloor()
+    public void GainsFallMonotonicallyWithStrength()
     {
+        // The floor itself is checked exactly with the post-filter off (above): at full post-filter the
+        // §7 compensation G = √((1+β)R/(1+βR²)) drops below 1 for very peaky frames, so g may dip under it.
         float[] strengths = [0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f];
         var runs = strengths.Select(s => Run(new DenoiseSettings { Strength = s }).Rec).ToArray();
         var meanDb = new double[strengths.Length];
@@ -78,11 +80,7 @@ public class ControlsTests
             float floor = MathF.Pow(10f, -3f * strengths[i]);
             double sum = 0; int n = 0;
             foreach (var g in runs[i].Applied)
-                foreach (float v in g)
-                {
-                    Assert.True(v >= floor * 0.9999f, $"gain {v} below floor {floor} at strength {strengths[i]}");
-                    sum += 20 * Math.Log10(v); n++;
-                }
+                foreach (float v in g) { sum += 20 * Math.Log10(v); n++; }
             meanDb[i] = sum / n;
         }
         Assert.Equal(0.0, meanDb[0], 6); // strength 0: every gain is exactly 1

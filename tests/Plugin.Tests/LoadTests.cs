@@ -82,7 +82,9 @@ public unsafe class LoadTests(ITestOutputHelper output)
         }
         long heapAtEnd = GC.GetTotalMemory(forceFullCollection: true);
         output.WriteLine($"managed heap after 100 instances {heapAfterWarmUp / 1024} KB, after 1000 {heapAtEnd / 1024} KB");
-        Assert.True(heapAtEnd - heapAfterWarmUp < 4 << 20, $"heap grew by {(heapAtEnd - heapAfterWarmUp) / 1024} KB over 900 instances");
+        // Other test classes run concurrently and share the heap; an instance holds > 0.5 MB of
+        // engine buffers, so leaking them would add > 450 MB over 900 instances.
+        Assert.True(heapAtEnd - heapAfterWarmUp < 64 << 20, $"heap grew by {(heapAtEnd - heapAfterWarmUp) / 1024} KB over 900 instances");
     }
 
     [Fact]
