@@ -544,7 +544,7 @@ def main():
         model_args, model_desc = ["--model", str(model_file)], f"`{args.model}`"
     else:
         model_file, model_args = DEFAULT_MODEL_FILE, []
-        model_desc = "the CLI's embedded default (`models/percepnetfx-v1.safetensors`)"
+        model_desc = "the CLI's embedded default (`models/percepnetfx-v2.safetensors`)"
     if not args.no_build:
         subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", str(REPO / "src/Cli")], check=True,
                        stdout=subprocess.DEVNULL)

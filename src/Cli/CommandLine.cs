@@ -26,6 +26,7 @@ public static class CommandLine
           percepnetfx bench [--seconds S] [--stages on] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
                       (--config: random weights of that size, spec §11)
 
+        Defaults: --strength 1 --postfilter 0 --comb on --precision int8 (docs/decisions.md: post-filter default).
         Output files are written atomically: a failed run leaves no partial file.
         """;
 

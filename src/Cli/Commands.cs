@@ -255,7 +255,7 @@ public static class Commands
     public static DenoiseSettings ParseSettings(ParsedArgs a)
     {
         float strength = (float)a.Number("strength", 1, 0, 1);
-        float postFilter = (float)a.Number("postfilter", 1, 0, 1);
+        float postFilter = (float)a.Number("postfilter", DenoiseSettings.DefaultPostFilterAmount, 0, 1);
         bool comb = (a.Optional("comb") ?? "on") switch
         {
             "on" => true,

@@ -78,8 +78,8 @@ public sealed class DenoiseTests : IDisposable
     public void EmbeddedModelByNameAndByFileGiveTheSameOutput()
     {
         string input = Noise("in.wav", 48000, 1), a = dir.File("a.wav"), b = dir.File("b.wav");
-        string model = Path.Combine(Repo, "models", "percepnetfx-v1.safetensors");
-        Assert.Equal(0, Cli.Run("denoise", input, a, "--model", "percepnetfx-v1").ExitCode);
+        string model = Path.Combine(Repo, "models", "percepnetfx-v2.safetensors");
+        Assert.Equal(0, Cli.Run("denoise", input, a, "--model", "percepnetfx-v2").ExitCode);
         Assert.Equal(0, Cli.Run("denoise", input, b, "--model", model).ExitCode);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
     }
@@ -91,7 +91,7 @@ public sealed class DenoiseTests : IDisposable
         string missing = dir.File("missing.safetensors");
         Assert.Contains("no such model file", Fails("denoise", input, output, "--model", missing));
 
-        byte[] good = File.ReadAllBytes(Path.Combine(Repo, "models", "percepnetfx-v1.safetensors"));
+        byte[] good = File.ReadAllBytes(Path.Combine(Repo, "models", "percepnetfx-v2.safetensors"));
         string truncated = dir.File("truncated.safetensors");
         File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
         Assert.Contains(truncated, Fails("denoise", input, output, "--model", truncated));

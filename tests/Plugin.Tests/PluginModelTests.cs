@@ -151,17 +151,21 @@ public class PluginModelTests
         Assert.Equal("", p.MissingModel);
     }
 
-    [Fact]
-    public void A_state_naming_an_embedded_model_runs_that_model()
+    /// <summary>The default, and v1: projects saved with v1 keep v1's sound after v2 became the default.</summary>
+    [Theory]
+    [InlineData("percepnetfx-v2")]
+    [InlineData("percepnetfx-v1")]
+    public void A_state_naming_an_embedded_model_runs_that_model(string name)
     {
-        var shipped = Dsp.Network.ShippedModels.Load(Dsp.Network.ShippedModels.DefaultName);
-        Assert.Equal("percepnetfx-v1", shipped.Name); // models/percepnetfx-v1.safetensors metadata
+        Assert.Contains(name, Dsp.Network.ShippedModels.Names);
+        var shipped = Dsp.Network.ShippedModels.Load(name);
+        Assert.Equal(name, shipped.Name);              // the name in models/NAME.safetensors metadata
         var p = NewPlugin(1, 48000);                  // starts on the golden model (the instance default here)
         Assert.True(p.RestoreState(V2State(shipped.Name, shipped.Version, (1, 0.6))));
         Assert.Equal(shipped.Name, p.Model!.Name);
         Assert.Equal(shipped.Version, p.Model.Version);
         Assert.Equal("", p.MissingModel);
-        Assert.EndsWith("percepnetfx-v1\0" + shipped.Version, System.Text.Encoding.ASCII.GetString(p.SaveState()));
+        Assert.EndsWith(name + "\0" + shipped.Version, System.Text.Encoding.ASCII.GetString(p.SaveState()));
         // And it really runs it: output = the offline render with the shipped model.
         p.Start();
         int length = 24000, latency = p.LatencySamples;

@@ -44,7 +44,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         PluginCategory = "Fx|Restoration";
         PluginVersion = "1.0.0";
         AddParameter(new PluginParameter(StrengthId, "Suppression strength", "Strength", "%", 0, 100, 100));
-        AddParameter(new PluginParameter(PostFilterId, "Post-filter amount", "Post-filter", "%", 0, 100, 100));
+        AddParameter(new PluginParameter(PostFilterId, "Post-filter amount", "Post-filter", "%", 0, 100, 100 * DenoiseSettings.DefaultPostFilterAmount));
         AddParameter(new PluginParameter(CombId, "Comb filter", "Comb", "", 0, 1, 1, stepCount: 1, labels: new[] { "Off", "On" }));
         AddParameter(new PluginParameter(BypassId, "Bypass", "Bypass", "", 0, 1, 0, stepCount: 1, labels: new[] { "Off", "On" }, isBypass: true));
         AddParameter(new PluginParameter(ListenId, "Listen", "Listen", "", 0, 1, 0, stepCount: 1, labels: new[] { "Output", "Removed" }));
