@@ -52,7 +52,7 @@ SEED = 20240612                   # differs from oracle_table's seed on purpose:
 # Validation utterances per held-out speaker (train/split.json val_speakers), >= 2 s each.
 VAL_PER_SPEAKER = {"actor23": 3, "actor24": 3, "TEF2": 2, "TEM2": 2}
 QUICK_VAL_PER_SPEAKER = {"actor23": 1}
-DEFAULT_MODEL_FILE = REPO / "models" / "percepnetfx-v1.safetensors"   # embedded in the CLI at build time
+DEFAULT_MODEL_FILE = REPO / "models" / "percepnetfx-v2.safetensors"   # embedded in the CLI at build time
 DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 PEERS = [("rnnoise", "RNNoise 0.1.1"), ("rnnoise2", "RNNoise 0.2"), ("rnnoise2main", "RNNoise main (post-0.2)")]
 METRICS = [("SI-SDR (dB)", 0, "{:.2f}"), ("STOI", 1, "{:.3f}"), ("segSNR (dB)", 2, "{:.2f}")]
@@ -415,7 +415,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "Model improves over the noisy input (issue 3 item 7 asks for both at every SNR): " +
         "; ".join(f"{_col_name(k)}: SI-SDR {'yes' if a else 'NO'}, STOI {'yes' if b else 'NO'}" for k, (a, b) in imp.items()) + ".",
         "",
-        "`model` = `percepnetfx denoise` (int8, strength 1, post-filter 1, comb on); `oracle` =",
+        "`model` = `percepnetfx denoise` (int8, strength 1, post-filter 0 = the default of docs/decisions.md, comb on); `oracle` =",
         "`percepnetfx oracle --mode bands+comb` (34 band gains and comb strengths from the clean signal).",
         "",
         "How the mixtures were made: the `val` part of `train/split.json` (utterances per speaker: " +

@@ -95,7 +95,7 @@ public unsafe class NativeHostTests
         var info = stackalloc byte[792];
         var expect = new (uint id, string title, string units, int steps, double def, int flags)[]
         {
-            (1, "Suppression strength", "%", 0, 1, 1), (2, "Post-filter amount", "%", 0, 1, 1),
+            (1, "Suppression strength", "%", 0, 1, 1), (2, "Post-filter amount", "%", 0, DenoiseSettings.DefaultPostFilterAmount, 1),
             (3, "Comb filter", "", 1, 1, 1 | 8), (4, "Bypass", "", 1, 0, 1 | (1 << 16)), (5, "Listen", "", 1, 0, 1 | 8),
         };
         for (int i = 0; i < 5; i++)
@@ -331,7 +331,7 @@ public unsafe class NativeHostTests
         Assert.Equal(Abi.Ok, p.SetActive(true));
         int latency = (int)p.Latency, length = 24000;
         var x = TestData.Voice(length, 48000, 43);
-        var expected = Denoiser.Render(new[] { x }, 48000, shipped, new DenoiseSettings(0.8f, 1f, true))[0];
+        var expected = Denoiser.Render(new[] { x }, 48000, shipped, new DenoiseSettings(0.8f, DenoiseSettings.DefaultPostFilterAmount, true))[0];
         var y = new List<float>();
         var padded = x.Concat(new float[latency]).ToArray();
         for (int pos = 0; pos < padded.Length; pos += 700)

@@ -57,7 +57,7 @@ public class PluginModelTests
         Assert.Equal(new uint[] { 1, 2, 3, 4, 5 }, p.Parameters.Select(x => x.Id));
         Assert.Equal(new[] { "Suppression strength", "Post-filter amount", "Comb filter", "Bypass", "Listen" }, p.Parameters.Select(x => x.Name));
         Assert.Equal(new[] { "%", "%", "", "", "" }, p.Parameters.Select(x => x.Units));
-        Assert.Equal(new[] { 1.0, 1.0, 1.0, 0.0, 0.0 }, p.Parameters.Select(x => x.DefaultNormalized)); // spec §10 defaults, Listen = Output
+        Assert.Equal(new[] { 1.0, DenoiseSettings.DefaultPostFilterAmount, 1.0, 0.0, 0.0 }, p.Parameters.Select(x => x.DefaultNormalized)); // §10 defaults (post-filter: docs/decisions.md), Listen = Output
         Assert.Equal(new[] { 0, 0, 1, 1, 1 }, p.Parameters.Select(x => x.StepCount));
         Assert.Equal(new[] { false, false, false, true, false }, p.Parameters.Select(x => x.IsBypass));
         var listen = p.Parameters[4];
@@ -170,7 +170,7 @@ public class PluginModelTests
         p.Start();
         int length = 24000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 21) };
-        var expected = Denoiser.Render(input, 48000, shipped, new DenoiseSettings(0.6f, 1f, true));
+        var expected = Denoiser.Render(input, 48000, shipped, new DenoiseSettings(0.6f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 900, 21), inPlace: false);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
     }
@@ -199,7 +199,7 @@ public class PluginModelTests
         // Processing goes on with the default: output = the golden offline render.
         int length = 12000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 5) };
-        var expected = Denoiser.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, 1f, true));
+        var expected = Denoiser.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 5), inPlace: true);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
         // The controller's copy says nothing on stderr.
@@ -293,7 +293,7 @@ public class PluginModelTests
         };
         double[] At(int sample)
         {
-            var v = new[] { 1.0, 1.0, 1.0, 0.0 };
+            var v = new[] { 1.0, DenoiseSettings.DefaultPostFilterAmount, 1.0, 0.0 };
             foreach (var s in steps) if (s.at <= sample) v[s.param] = s.value;
             return v;
         }
