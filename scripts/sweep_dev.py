@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import shlex
 import subprocess
 import sys
@@ -22,7 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SCORE_RE = re.compile(r"SI-SDR (\S+) dB\s+STOI (\S+)\s+segSNR (\S+) dB")
+sys.path.insert(0, str(REPO / "scripts"))
+from oracle_table import SCORE_RE  # noqa: E402  (the one parser of `percepnetfx score` lines)
 DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 
 
