@@ -11,7 +11,7 @@ public static class CommandLine
         usage:
           percepnetfx denoise IN.wav OUT.wav [--strength 0..1] [--postfilter 0..1] [--comb on|off]
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
-                      [--listen output|removed]
+                      [--listen output|removed] [--overload-guard on|off]
           percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force on]
                       (folders: every *.wav below; globs: * ? **; structure kept; up-to-date outputs skipped)
           percepnetfx report IN.wav [OUT.wav] --png REPORT.png [--width 1600] [--height 1000]

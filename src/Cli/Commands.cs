@@ -167,7 +167,7 @@ public static class Commands
 
     public static int Denoise(ParsedArgs a)
     {
-        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen", "jobs", "force");
+        a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen", "overload-guard", "jobs", "force");
         if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav (or a folder or glob and an output folder)");
         string inPath = a.Positional[0], outPath = a.Positional[1];
         var settings = ParseSettings(a);
@@ -274,7 +274,13 @@ public static class Commands
             "removed" => ListenMode.Removed,
             var v => throw new UsageException($"--listen must be output or removed, got '{v}'"),
         };
-        return new DenoiseSettings(strength, postFilter, comb, precision, listen);
+        bool guard = (a.Optional("overload-guard") ?? "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var v => throw new UsageException($"--overload-guard must be on or off, got '{v}'"),
+        };
+        return new DenoiseSettings(strength, postFilter, comb, precision, listen, guard);
     }
 
     /// <summary>The embedded default, an embedded model by name, or a .safetensors file; errors name the file.</summary>
@@ -334,6 +340,7 @@ public static class Commands
             Line($"chain with network {p}, mono", Benchmark.Chain(1, seconds, new NetworkRunner(model, precision)));
         }
         Line("chain with network int8, stereo", Benchmark.Chain(2, seconds, new NetworkRunner(model, NetworkPrecision.Int8)));
+        Line("chain int8, mono, 0 dBFS overload", Benchmark.Chain(1, seconds, new NetworkRunner(model, NetworkPrecision.Int8), overload: true));
         return 0;
     }
 

@@ -7,7 +7,9 @@ public sealed record BenchmarkResult(int Hops, double MicrosecondsPerHop, double
 /// <summary>Times the hop engine on synthetic speech-like input, as a share of real time (10 ms per hop).</summary>
 public static class Benchmark
 {
-    public static BenchmarkResult Chain(int channels, double audioSeconds, IGainSource? source = null)
+    /// <param name="overload">Feed a full-scale 500 Hz square instead: every hop is an overload hop, so
+    /// the network's overload guard steps its shadow state too (the worst case per hop).</param>
+    public static BenchmarkResult Chain(int channels, double audioSeconds, IGainSource? source = null, bool overload = false)
     {
         const int hop = Constants.HopSize;
         var core = new PercepNetCore(channels) { GainSource = source ?? new SyntheticGainSource() };
@@ -21,7 +23,7 @@ public static class Benchmark
             double s = 0;
             for (int h = 1; h <= 20; h++) s += Math.Sin(h * phase) / h;
             phase += 2 * Math.PI * (150 + 10 * Math.Sin(n / 4800.0)) / Constants.SampleRate;
-            signal[n] = (float)(0.2 * s + 0.05 * (rng.NextDouble() * 2 - 1));
+            signal[n] = overload ? (n / 48 % 2 == 0 ? 1f : -1f) : (float)(0.2 * s + 0.05 * (rng.NextDouble() * 2 - 1));
         }
         var times = new double[hops];
         // Warm up for a second of wall time so tiered JIT compilation has settled.

@@ -32,6 +32,19 @@ public static class Constants
     /// <summary>Σ_b E_Y(b) below this marks a silent frame for the comb bypass (§4.8).</summary>
     public const float SilentFrameEnergy = 3.4e-5f;
 
+    /// <summary>Hop mean square (after the input clamp) at or above which a hop counts as overload:
+    /// −6 dBFS RMS. Peak-normalised unclipped dev-set speech never reaches it for more than 30 ms at a
+    /// stretch; DC, full-scale tones and squares, and uniform 0 dBFS noise (−4.8 dBFS RMS) stay above it.
+    /// docs/decisions.md, "Overload guard", has the measurements behind both constants.</summary>
+    public const float OverloadMeanSquare = 0.25f;
+    /// <summary>Loud hops in one run (500 ms; gaps shorter than <see cref="OverloadTailHops"/> do not end
+    /// it) before the network's memory of the run is discarded.</summary>
+    public const int OverloadConfirmHops = 50;
+    /// <summary>Steps after the last overload hop whose features still see it: the pitch features of
+    /// step t describe frame t − 2 (§5), whose correlation reaches back 768 samples and whose Viterbi
+    /// decision looks 2 frames ahead (§3.3), 6 hops in all.</summary>
+    public const int OverloadTailHops = 6;
+
     /// <summary>Band centres of layout A in bins (§3.1).</summary>
     public static ReadOnlySpan<int> BandCentreBins => new[]
     {

@@ -8,7 +8,8 @@ public readonly record struct DenoiseSettings(
     float PostFilterAmount = DenoiseSettings.DefaultPostFilterAmount,
     bool CombEnabled = true,
     NetworkPrecision Precision = NetworkPrecision.Int8,
-    ListenMode Listen = ListenMode.Output)
+    ListenMode Listen = ListenMode.Output,
+    bool OverloadGuard = true)
 {
     /// <summary>
     /// Default post-filter amount a (§10 says 1). Measured on the dev set with percepnetfx-v2, a = 0
@@ -17,7 +18,7 @@ public readonly record struct DenoiseSettings(
     /// </summary>
     public const float DefaultPostFilterAmount = 0f;
 
-    public DenoiseSettings() : this(1f, DefaultPostFilterAmount, true, NetworkPrecision.Int8, ListenMode.Output) { }
+    public DenoiseSettings() : this(1f, DefaultPostFilterAmount, true, NetworkPrecision.Int8, ListenMode.Output, true) { }
 }
 
 /// <summary>
@@ -30,7 +31,7 @@ public static class Denoiser
     /// <summary>Gives the engine its own network runner (fresh recurrent state) and applies the controls.</summary>
     public static NetworkRunner Attach(StreamingEngine engine, PercepNetModel model, in DenoiseSettings settings)
     {
-        var runner = new NetworkRunner(model, settings.Precision);
+        var runner = new NetworkRunner(model, settings.Precision) { OverloadGuard = settings.OverloadGuard };
         engine.Core.GainSource = runner;
         Apply(engine, settings);
         return runner;

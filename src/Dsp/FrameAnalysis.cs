@@ -9,6 +9,8 @@ public sealed class FrameAnalysis
 {
     /// <summary>Step index t (hops received since reset, minus one).</summary>
     public long Step { get; internal set; }
+    /// <summary>Mean square of the newest input hop after sanitising and clamping, the largest over channels.</summary>
+    public float InputMeanSquare { get; internal set; }
     /// <summary>F_t: 34 log energies of frame t, 34 coherences, period code and pitch correlation of frame l.</summary>
     public float[] Features { get; } = new float[Constants.FeatureCount];
     /// <summary>E_Y(b) of frame l (mid signal in stereo).</summary>

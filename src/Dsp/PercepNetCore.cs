@@ -140,11 +140,14 @@ public sealed class PercepNetCore
         analysis.HasReference = useReference;
 
         // 1. Append the hop and analyse frame t (§2.3).
+        float inputMeanSquare = 0f;
         for (int c = 0; c < channels; c++)
         {
             Shift(ring[c], inputHop[c]);
             AnalyseFrame(ring[c], specRe[c][slotT], specIm[c][slotT]);
+            inputMeanSquare = MathF.Max(inputMeanSquare, VectorMath.Dot(ring[c].AsSpan(RingLength - Hop, Hop), ring[c].AsSpan(RingLength - Hop, Hop)) / Hop);
         }
+        analysis.InputMeanSquare = inputMeanSquare;
         if (channels == 2)
         {
             for (int n = 0; n < Hop; n++) midHop[n] = 0.5f * (ring[0][FrameTStart + Hop + n] + ring[1][FrameTStart + Hop + n]);

@@ -123,12 +123,32 @@ public sealed class DenoiseTests : IDisposable
     [InlineData("--strength", "1.5", "--strength")]
     [InlineData("--postfilter", "-0.1", "--postfilter")]
     [InlineData("--comb", "maybe", "--comb")]
+    [InlineData("--overload-guard", "maybe", "--overload-guard")]
     [InlineData("--precision", "fp16", "--precision")]
     [InlineData("--format", "mp3", "--format")]
     public void BadOptionsNameTheOption(string option, string value, string expected)
     {
         string input = Noise("in.wav", 48000, 1);
         Assert.Contains(expected, Fails("denoise", input, dir.File("out.wav"), option, value));
+    }
+
+    [Fact]
+    public void OverloadGuardOffChangesOnlyFilesWithALongFullScaleRun()
+    {
+        // The committed sample never reaches −6 dBFS RMS for 500 ms: the guard is inert, bit for bit.
+        // A second of full-scale square from sox before it is an overload run: the outputs differ.
+        string sample = Path.Combine(Repo, "samples", "noisy.wav"), square = dir.File("square.wav"), both = dir.File("both.wav");
+        Sox.Run("-R", "-n", "-r", "48000", "-c", "1", "-b", "16", square, "synth", "1", "square", "500", "gain", "-0.1");
+        Sox.Run("-R", square, sample, both);
+        byte[] Denoise(string input, params string[] options)
+        {
+            string output = dir.File($"out{dir.Names().Length}.wav");
+            Assert.Equal(0, Cli.Run(["denoise", input, output, .. options]).ExitCode);
+            return File.ReadAllBytes(output);
+        }
+        Assert.Equal(Denoise(sample), Denoise(sample, "--overload-guard", "off"));
+        Assert.NotEqual(Denoise(both), Denoise(both, "--overload-guard", "off"));
+        Assert.Equal(Denoise(both), Denoise(both, "--overload-guard", "on"));
     }
 
     [Fact]

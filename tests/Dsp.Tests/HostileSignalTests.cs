@@ -67,10 +67,12 @@ public class HostileSignalTests(ITestOutputHelper output)
     }
 
     /// <summary>Processes in random blocks of 1 … 1024 samples (variable-block latency 1919).</summary>
-    private static float[] Process(float[] x, bool network = true)
+    private static float[] Process(float[] x, bool network = true, bool guard = true) => Process(x, network, guard, out _);
+
+    private static float[] Process(float[] x, bool network, bool guard, out NetworkRunner runner, PercepNetModel? model = null)
     {
         var engine = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        runner = Denoiser.Attach(engine, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
         if (!network) engine.Core.GainSource = new MemorylessGainSource();
         var y = new float[x.Length];
         var rng = new Random(9);
@@ -81,6 +83,22 @@ public class HostileSignalTests(ITestOutputHelper output)
             pos += n;
         }
         return y;
+    }
+
+    /// <summary>Last time, after the hostile second ends, at which a 10 ms output frame above −60 dBFS is
+    /// 1 dB or more off the run in which that second was silence (0 if none).</summary>
+    private static double RecoverySeconds(float[] y, float[] reference)
+    {
+        int end = 2 * Rate + Latency;
+        double lastBad = 0;
+        for (int f = end; f + 480 <= y.Length; f += 480)
+        {
+            double e = 0, r = 0;
+            for (int n = f; n < f + 480; n++) { e += y[n] * (double)y[n]; r += reference[n] * (double)reference[n]; }
+            if (r < 480 * 1e-6) continue; // frames below −60 dBFS
+            if (Math.Abs(10 * Math.Log10((e + 1e-20) / r)) >= 1.0) lastBad = (f + 480 - end) / (double)Rate;
+        }
+        return lastBad;
     }
 
     private static readonly int Latency = new StreamingEngine(Rate, 1).LatencySamples;
@@ -122,32 +140,110 @@ public class HostileSignalTests(ITestOutputHelper output)
         Assert.Equal(Process(Signal("silence")), Process(Signal(kind)));
     }
 
-    /// <summary>Every hostile signal. The shipped v2 model stays more than 1 dB off the clean run for up to
-    /// 1.9 s after 0 dBFS input (known limit, open in issue 6; docs/reliability.md records the times).</summary>
-    public static TheoryData<string> RecoveringSignals => new()
+    public static TheoryData<string, string> SignalsAndModels()
     {
-        "silence", "dc", "square-0dBFS", "clipped-sine", "sine-20Hz", "white-0dBFS", "nan-inf-bursts", "denormal", "huge",
-    };
+        var data = new TheoryData<string, string>();
+        foreach (string model in ShippedModels.Names)
+            foreach (string kind in Signals) data.Add(kind, model);
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(RecoveringSignals))]
-    public void NetworkReturnsToTheCleanRunWithin2500Ms(string kind)
+    [MemberData(nameof(SignalsAndModels))]
+    public void NetworkReturnsToTheCleanRunWithin100Ms(string kind, string modelName)
     {
-        // The GRUs remember a loud input: the shipped v2 model needs up to ~1.9 s after 0 dBFS input
-        // before every 10 ms frame is within 1 dB of a run that never saw it (the DSP alone forgets
-        // within 100 ms, test above). docs/reliability.md records the measured recovery times.
-        float[] y = Process(Signal(kind));
-        float[] reference = Process(Signal("silence"));
-        int end = 2 * Rate + Latency;
-        double lastBad = 0;
-        for (int f = end; f + 480 <= y.Length; f += 480)
+        // The GRUs integrate over seconds; the overload guard (NetworkRunner) discards what they
+        // learnt from a long run of overload hops, so every 10 ms frame from 100 ms after the
+        // hostile second is within 1 dB of a run in which that second was silence. Every embedded
+        // model, since saved projects may name an older one: the legacy v1 is more sensitive to the
+        // few boundary frames the guard can only approximate and needs up to 370 ms (1.87 s without
+        // the guard); docs/reliability.md records both.
+        var model = ShippedModels.Load(modelName);
+        double bound = modelName == ShippedModels.DefaultName ? 0.1 : 0.4;
+        double lastBad = RecoverySeconds(Process(Signal(kind), true, true, out _, model),
+                                         Process(Signal("silence"), true, true, out _, model));
+        output.WriteLine($"{modelName}, {kind}: within 1 dB of the clean run from {1000 * lastBad:F0} ms after the hostile input");
+        Assert.True(lastBad <= bound, $"{modelName}, {kind}: still more than 1 dB off the clean run {1000 * lastBad:F0} ms after the hostile input");
+    }
+
+    [Theory]
+    [InlineData("square-0dBFS")]
+    [InlineData("white-0dBFS")]
+    [InlineData("sine-20Hz")]
+    public void WithoutTheGuardTheNetworkRemembersFullScaleInputForOverASecond(string kind)
+    {
+        // The control for the test above: the same measurement sees the GRUs' memory when the guard is off.
+        double lastBad = RecoverySeconds(Process(Signal(kind), guard: false), Process(Signal("silence"), guard: false));
+        output.WriteLine($"{kind}, guard off: within 1 dB of the clean run from {1000 * lastBad:F0} ms after the hostile input");
+        Assert.True(lastBad > 1.0, $"{kind}: guard off recovered in {1000 * lastBad:F0} ms; the recovery test above no longer measures the guard");
+    }
+
+    [Theory]
+    [InlineData("square-0dBFS")]
+    [InlineData("dc")]
+    public void TheGuardChangesNothingAudibleUntilTheOverloadRunHasEnded(string kind)
+    {
+        // The audible gains always come from the real network state; only the memory kept after the
+        // run differs. Output samples before the hostile end + 2 hops come from steps before the swap.
+        float[] x = Signal(kind);
+        float[] guarded = Process(x, true, true, out var runner);
+        float[] plain = Process(x, guard: false);
+        Assert.Equal(1, runner.OverloadRecoveries);
+        int same = 2 * Rate + 2 * Constants.HopSize;
+        Assert.Equal(plain.AsSpan(0, same).ToArray(), guarded.AsSpan(0, same).ToArray());
+        Assert.NotEqual(plain.AsSpan(same).ToArray(), guarded.AsSpan(same).ToArray());
+    }
+
+    [Fact]
+    public void SpeechNormalisedToFullScaleAndShortBurstsNeverEngageTheGuard()
+    {
+        // The committed sample peak-normalised to 0 dBFS, then a 400 ms full-scale square (shorter than
+        // the 500 ms a run needs): with and without the guard the output is identical, bit for bit.
+        float[] speech = Speech.Value;
+        float peak = speech.Max(MathF.Abs);
+        var x = new float[speech.Length + Rate];
+        for (int n = 0; n < speech.Length; n++) x[n] = speech[n] / peak;
+        for (int n = 0; n < 4 * Rate / 10; n++) x[speech.Length + Rate / 4 + n] = Hostile("square-0dBFS", n, null!);
+        float[] guarded = Process(x, true, true, out var runner);
+        Assert.Equal(0, runner.OverloadRecoveries);
+        Assert.Equal(Process(x, guard: false), guarded);
+    }
+
+    [Fact]
+    public void ResetForgetsAnOverloadRunInProgress()
+    {
+        // Half a hostile run, Reset, then speech: the same output as a fresh engine on the speech alone.
+        float[] bad = new float[Rate / 2];
+        for (int n = 0; n < bad.Length; n++) bad[n] = Hostile("square-0dBFS", n, null!);
+        float[] speech = Speech.Value.AsSpan(0, 2 * Rate).ToArray();
+        var engine = new StreamingEngine(Rate, 1);
+        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var y = new float[speech.Length];
+        engine.Process(bad, new float[bad.Length]);
+        engine.Reset();
+        engine.Process(speech, y);
+        var fresh = new StreamingEngine(Rate, 1);
+        Denoiser.Attach(fresh, Model.Value, new DenoiseSettings());
+        var expected = new float[speech.Length];
+        fresh.Process(speech, expected);
+        Assert.Equal(expected, y);
+    }
+
+    [Fact]
+    public void TheGuardedChainAllocatesNothingThroughOverloadRuns()
+    {
+        var engine = new StreamingEngine(Rate, 1);
+        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        float[] x = Signal("square-0dBFS");
+        var y = new float[x.Length];
+        engine.Process(x, y); // warm-up: every path of the guard, JIT tiering
+        engine.Process(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int pos = 0; pos < x.Length; pos += 512)
         {
-            double e = 0, r = 0;
-            for (int n = f; n < f + 480; n++) { e += y[n] * (double)y[n]; r += reference[n] * (double)reference[n]; }
-            if (r < 480 * 1e-6) continue; // frames below −60 dBFS
-            if (Math.Abs(10 * Math.Log10((e + 1e-20) / r)) >= 1.0) lastBad = (f + 480 - end) / (double)Rate;
+            int n = Math.Min(512, x.Length - pos);
+            engine.Process(x.AsSpan(pos, n), y.AsSpan(pos, n));
         }
-        output.WriteLine($"{kind}: within 1 dB of the clean run from {1000 * lastBad:F0} ms after the hostile input");
-        Assert.True(lastBad < 2.5, $"{kind}: still more than 1 dB off the clean run {1000 * lastBad:F0} ms after the hostile input");
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }
 }
