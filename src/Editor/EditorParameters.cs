@@ -14,8 +14,9 @@ public interface IEditorHost
 
 /// <summary>
 /// The editor's controls (spec §10 plus Listen). The ids are the editor's own indices; the plug-in maps
-/// them to its VST3 ParamIDs. Defaults match <c>DenoiseSettings</c> (strength 1, post-filter 1,
-/// comb on) and bypass off.
+/// them to its VST3 ParamIDs. Defaults are those of <see cref="PercepNetFx.Dsp.DenoiseSettings"/> (strength 1,
+/// post-filter <see cref="PercepNetFx.Dsp.DenoiseSettings.DefaultPostFilterAmount"/>, comb on), bypass off and
+/// listen to the output, so a double-click resets a control to the plug-in's own default.
 /// </summary>
 public static class EditorParameters
 {
@@ -30,7 +31,7 @@ public static class EditorParameters
     public static double Default(int id) => id switch
     {
         Strength => 1.0,
-        PostFilter => 1.0,
+        PostFilter => PercepNetFx.Dsp.DenoiseSettings.DefaultPostFilterAmount,
         Comb => 1.0,
         Bypass => 0.0,
         Listen => 0.0,

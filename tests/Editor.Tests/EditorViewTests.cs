@@ -1,3 +1,4 @@
+using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Metering;
 
 namespace PercepNetFx.Editor.Tests;
@@ -164,7 +165,7 @@ public class EditorViewTests
         view.MouseUp(r.X + 20, r.Y + 30);
         view.MouseDown(r.X + 21, r.Y + 30, 2250);
         view.MouseUp(r.X + 21, r.Y + 30);
-        Assert.Equal(1.0, view.GetParameter(EditorParameters.PostFilter));
+        Assert.Equal(DenoiseSettings.DefaultPostFilterAmount, view.GetParameter(EditorParameters.PostFilter));
         Assert.Equal(new[] { ("begin", 1), ("end", 1), ("begin", 1), ("perform", 1), ("end", 1) }, host.Calls.Select(c => (c.Kind, c.Id)));
         Assert.Equal(EditorParameters.Default(EditorParameters.PostFilter), host.Calls[3].Value);
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PercepNetFx.Dsp;
+using PercepNetFx.Editor;
 
 namespace PercepNetFx.Plugin.Tests;
 
@@ -48,6 +49,20 @@ public class PluginModelTests
             pos += n;
         }
         return output;
+    }
+
+    [Fact]
+    public void EditorDoubleClickDefaultsAreTheParameterDefaults()
+    {
+        // The editor resets a control to EditorParameters.Default on double-click; the host resets to
+        // the parameter's defaultNormalizedValue. Both must agree for every control the editor maps.
+        var p = new PercepNetFxPlugin(TestData.GoldenModel);
+        Assert.Equal(EditorParameters.Count, Interop.PlugView.ParamIds.Length);
+        for (int id = 0; id < EditorParameters.Count; id++)
+        {
+            var parameter = p.Parameters.Single(x => x.Id == Interop.PlugView.ParamIds[id]);
+            Assert.Equal(parameter.DefaultNormalized, EditorParameters.Default(id), 6);
+        }
     }
 
     [Fact]
