@@ -380,8 +380,9 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "",
         f"- {model_desc}",
         f"- name `{label['name']}`, version {label['version']}, config `{label['config']}`",
-        f"- **{label['steps']} training steps** ({label['epochs']} epochs), checkpoint saved {label['saved']},"
-        f" exported {label['exported']}",
+        f"- **{label['steps']} training steps in its last run** ({label['epochs']} epochs; a run started with"
+        f" `--init-from` counts from 0, so the whole history is in `models/README.md`), checkpoint saved"
+        f" {label['saved']}, exported {label['exported']}",
         f"- file SHA-256 `{label['sha256']}…`",
         "",
         "All figures below belong to this model only; rerun the command above whenever the model changes.",
