@@ -145,7 +145,8 @@ public sealed class PercepNetCore
         {
             Shift(ring[c], inputHop[c]);
             AnalyseFrame(ring[c], specRe[c][slotT], specIm[c][slotT]);
-            inputMeanSquare = MathF.Max(inputMeanSquare, VectorMath.Dot(ring[c].AsSpan(RingLength - Hop, Hop), ring[c].AsSpan(RingLength - Hop, Hop)) / Hop);
+            var newestHop = ring[c].AsSpan(RingLength - Hop, Hop);
+            inputMeanSquare = MathF.Max(inputMeanSquare, VectorMath.Dot(newestHop, newestHop) / Hop);
         }
         analysis.InputMeanSquare = inputMeanSquare;
         if (channels == 2)

@@ -114,8 +114,6 @@ public sealed class NetworkRunner : IGainSource
         _heldPeriodCode = 0f;
     }
 
-    internal NetworkState State => _s;
-
     public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
     {
         const int Bands = Constants.BandCount, PeriodIndex = 2 * Bands, CorrelationIndex = 2 * Bands + 1;
