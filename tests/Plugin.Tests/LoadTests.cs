@@ -8,8 +8,11 @@ namespace PercepNetFx.Plugin.Tests;
 /// threads in one process give each exactly the output of a lone instance (no shared mutable state:
 /// the model is immutable and shared, everything else is per instance). Creating and destroying
 /// 1 000 instances, managed and through the NativeAOT .so's vtables, leaks neither memory nor file
-/// descriptors.
+/// descriptors. The class runs alone: other test classes open pipes, X connections and files in
+/// the same process, which would move the descriptor and heap counts it compares.
 /// </summary>
+[CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+[Collection(nameof(LoadTests))]
 public unsafe class LoadTests(ITestOutputHelper output)
 {
     private const int Rate = 48000;
