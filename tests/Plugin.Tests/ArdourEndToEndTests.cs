@@ -33,6 +33,32 @@ public class ArdourEndToEndTests
         return (p.ExitCode, output.Result + err.Result);
     }
 
+    /// <summary>
+    /// ardour7-export (Ardour 7.3, Debian) corrupts its own heap in a fraction of runs whether or not
+    /// a plug-in is loaded: measured 5/30 and 4/30 crashes exporting a session with no plug-in and no
+    /// VST3 folder at all, with glibc aborting in Ardour's export teardown (PortExportChannel's ring
+    /// buffer, ExportFormatSpecification) — docs/decisions.md "Ardour's exporter crashes on its own". A run that dies of a
+    /// signal is therefore repeated, up to 4 times (all 4 crashing by chance: about 1 in 1300); any
+    /// other failure, or a crash every time, fails the test.
+    /// </summary>
+    private static (int code, string output) Export(string renderPath, string session, string home, string cwd)
+    {
+        const int attempts = 4;
+        var crashes = new List<string>();
+        for (int attempt = 1; ; attempt++)
+        {
+            File.Delete(renderPath);
+            var export = Run("/usr/bin/ardour7-export", new[] { "-b", "float", "-o", renderPath, session, "s1" }, home, cwd);
+            bool killedBySignal = export.code > 128 && export.code < 160;
+            if (!killedBySignal || attempt == attempts)
+            {
+                if (crashes.Count > 0) Console.Error.WriteLine($"Ardour: ardour7-export crashed {crashes.Count} time(s) before this run: {string.Join(", ", crashes)}");
+                return (export.code, string.Join("\n", crashes.Select(c => $"earlier attempt: {c}")) + "\n" + export.output);
+            }
+            crashes.Add($"exit {export.code}: {export.output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim()}");
+        }
+    }
+
     [Fact]
     public void Ardour_scans_instantiates_automates_and_renders_it_in_line_with_the_input_and_the_offline_render()
     {
@@ -80,7 +106,7 @@ public class ArdourEndToEndTests
         foreach (var peakFile in Directory.EnumerateFiles(Path.Combine(session, "peaks"))) File.Delete(peakFile);
 
         string renderPath = tmp.File("render.wav");
-        var export = Run("/usr/bin/ardour7-export", new[] { "-b", "float", "-o", renderPath, session, "s1" }, home, tmp.Path);
+        var export = Export(renderPath, session, home, tmp.Path);
         Assert.True(export.code == 0 && File.Exists(renderPath), export.output);
         var render = WavReader.Read(renderPath);
         Assert.Equal(2, render.ChannelCount);
