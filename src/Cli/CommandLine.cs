@@ -23,8 +23,8 @@ public static class CommandLine
           percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
-          percepnetfx bench [--seconds S] [--stages on] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
-                      (--config: random weights of that size, spec §11)
+          percepnetfx bench [--seconds S] [--runs N] [--stages on] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
+                      (--config: random weights of that size, spec §11; --runs: median and range of N runs per line)
 
         Defaults: --strength 1 --postfilter 0 --comb on --precision int8 (docs/decisions.md: post-filter default).
         Output files are written atomically: a failed run leaves no partial file.
