@@ -61,6 +61,12 @@ CORPUS_BANDWIDTH_HZ = {"vcc2020": 11500.0, "ljspeech": 11000.0}
 CORPUS_WEIGHTS = {"train": {"ravdess": 0.50, "ljspeech": 0.35, "vcc2020": 0.15},
                   "val": {"ravdess": 0.70, "vcc2020": 0.30}}
 SUBSET_CODE = {"train": 0, "val": 1}
+# The pinned corpus of train/corpus.py (--corpus): its speech takes this share of the sequences
+# (the shared-folder corpora keep their relative weights in the rest), and its noise sources
+# are drawn by these weights beside the shared folder's Moodist clips.
+CORPUS_SPEECH_SHARE = 0.6
+CORPUS_SPEECH_WEIGHTS = {"speechocean762": 0.5, "saa": 0.5}
+NOISE_WEIGHTS = {"moodist": 0.2, "esc50": 0.25, "us8k": 0.25, "noice": 0.15, "nonspeech100": 0.15}
 
 # Validation hold-out (spec §8.4 last line: whole speakers and noise files).
 VAL_SPEAKERS = {"ravdess": ["actor23", "actor24"],          # one male (odd), one female (even)
@@ -82,6 +88,40 @@ def load_manifest(root=None):
         r["rate"] = int(r["rate"])
         r["seconds"] = float(r["seconds"])
     return rows
+
+
+def load_corpus_manifest(corpus_dir):
+    """Rows of a train/corpus.py build, paths made absolute (so they resolve from any root)."""
+    with open(os.path.join(corpus_dir, "manifest.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["path"] = os.path.join(os.path.abspath(corpus_dir), r["path"])
+        r["rate"] = int(r["rate"])
+        r["seconds"] = float(r["seconds"])
+    return rows
+
+
+def add_corpus_split(split, rows):
+    """Adds a pinned corpus to a split: its own train/val columns (by speaker or class);
+    its dev rows stay out. Noise and RIRs are grouped by source so they can be weighted."""
+    for r in rows:
+        part = r["split"]
+        if part not in ("train", "val"):
+            continue
+        if r["kind"] == "speech":
+            split[part]["speech"].setdefault(r["corpus"], []).append(r["path"])
+        elif r["kind"] == "noise":
+            split[part].setdefault("noise_groups", {}).setdefault(r["corpus"], []).append(r["path"])
+        elif r["kind"] == "rir":
+            split[part]["rir"].append(r["path"])
+        if r.get("bandwidth_hz"):
+            split.setdefault("bandwidth_hz", {})[r["corpus"]] = float(r["bandwidth_hz"])
+    for part in ("train", "val"):
+        for group in (split[part]["speech"], split[part].get("noise_groups", {})):
+            for c in group:
+                group[c].sort()
+        split[part]["rir"].sort()
+    return split
 
 
 def _corpus_key(row):
@@ -290,7 +330,7 @@ def zero_stretches(rng, s, n_stretch):
 # one training sequence
 # ---------------------------------------------------------------------------
 
-def draw_params(rng, corpus_weights, has_real_rirs=True):
+def draw_params(rng, corpus_weights, has_real_rirs=True, bandwidths=None):
     """Random per-sequence choices of §8.4 (everything except the audio crops)."""
     p = {}
     names = sorted(corpus_weights)
@@ -317,7 +357,7 @@ def draw_params(rng, corpus_weights, has_real_rirs=True):
     p["reverb"] = bool(rng.random() < P_REVERB)
     p["real_rir"] = bool(has_real_rirs and rng.random() < P_REAL_RIR)
     k_lp = int(math.floor(60.0 * 50.0 ** rng.random()))          # step 6
-    cap = CORPUS_BANDWIDTH_HZ.get(p["corpus"])
+    cap = (bandwidths or CORPUS_BANDWIDTH_HZ).get(p["corpus"])
     if cap is not None:
         k_lp = min(k_lp, int(cap // 50))
     p["k_lp"] = min(k_lp, NBINS)
@@ -390,10 +430,34 @@ class Material:
         part = split[subset]
         self.speech = {c: v for c, v in part["speech"].items() if v}
         self.noise = part["noise"]
+        groups = {"moodist": self.noise} if self.noise else {}
+        groups.update({c: v for c, v in part.get("noise_groups", {}).items() if v})
+        self.noise_groups = groups
         self.rirs = part["rir"]
         self._rir_cache = {}
-        weights = CORPUS_WEIGHTS[subset]
-        self.corpus_weights = {c: w for c, w in weights.items() if c in self.speech}
+        self.bandwidths = dict(CORPUS_BANDWIDTH_HZ, **split.get("bandwidth_hz", {}))
+        weights = {c: w for c, w in CORPUS_WEIGHTS[subset].items() if c in self.speech}
+        # Speech corpora of a pinned corpus build: listed weights, else an equal share.
+        extra = {c: CORPUS_SPEECH_WEIGHTS.get(c, 1.0) for c in self.speech
+                 if c not in CORPUS_WEIGHTS["train"] and c not in CORPUS_WEIGHTS["val"]}
+        if extra and weights:
+            shared, added = sum(weights.values()), sum(extra.values())
+            weights = {c: w * (1 - CORPUS_SPEECH_SHARE) / shared for c, w in weights.items()}
+            weights.update({c: w * CORPUS_SPEECH_SHARE / added for c, w in extra.items()})
+        else:
+            weights.update(extra)
+        self.corpus_weights = weights
+
+    def noise_clip(self, rng):
+        """A recorded noise clip: one source by NOISE_WEIGHTS, then a clip of it. With the shared
+        folder alone there is one source and no draw, so its shards stay as they were."""
+        names = sorted(self.noise_groups)
+        if len(names) == 1:
+            files = self.noise_groups[names[0]]
+        else:
+            w = np.array([NOISE_WEIGHTS.get(c, 0.1) for c in names])
+            files = self.noise_groups[names[int(rng.choice(len(names), p=w / w.sum()))]]
+        return files[int(rng.integers(0, len(files)))]
 
     def path(self, rel):
         return os.path.join(self.root, rel)
@@ -430,10 +494,10 @@ class Material:
         """Recorded noise crop (random clip and offset, looped if short) and/or
         synthetic fullband noise, DC-blocked, at unit RMS."""
         rel = None
-        if p["noise_mode"] == "synthetic":
+        if p["noise_mode"] == "synthetic" or not self.noise_groups:
             nz = synth_noise(rng, n, p["synth_kind"])
         else:
-            rel = self.noise[int(rng.integers(0, len(self.noise)))]
+            rel = self.noise_clip(rng)
             info = sf.info(self.path(rel))
             need = int(math.ceil(n * info.samplerate / FS)) + 64
             if info.frames > need:
@@ -462,7 +526,7 @@ class Material:
 def build_sequence(rng, mat, seq_frames):
     """One (noisy, clean, k_lp, meta) training sequence of seq_frames hops."""
     n = seq_frames * HOP
-    p = draw_params(rng, mat.corpus_weights, has_real_rirs=bool(mat.rirs))
+    p = draw_params(rng, mat.corpus_weights, has_real_rirs=bool(mat.rirs), bandwidths=mat.bandwidths)
     if p["no_speech"]:
         s, m, used = np.zeros(n), np.zeros(n), []
     else:
@@ -612,6 +676,80 @@ def make_dev_set(root, out_dir, per_utt=2, seed=1234, speech_dbfs=-26.0, limit=N
     return rows
 
 
+def make_corpus_dev_set(rows, out_dir, n_items=100, seed=4321, speech_dbfs=-26.0, p_reverb=1 / 3,
+                        max_seconds=8.0):
+    """Generalisation dev set from a pinned corpus: its `dev` speakers (never trained on) mixed
+    with its `dev` noise classes at -5..15 dB, a third of them in a `dev` room (the clean
+    reference is then the early-reflection target, as in training). Same layout as the
+    EMOVO x Blanket set (clean/, noisy/, dev.csv), so the scoring scripts read both."""
+    dev = [r for r in rows if r["split"] == "dev"]
+    by_kind = {k: sorted((r for r in dev if r["kind"] == k), key=lambda r: r["path"]) for k in ("speech", "noise", "rir")}
+    if not by_kind["speech"] or not by_kind["noise"]:
+        raise RuntimeError("the corpus has no dev speech or dev noise")
+    rng = np.random.default_rng(seed)
+    # Alternate between speech corpora, one utterance per speaker first, so no speaker dominates.
+    speakers = {}
+    for r in by_kind["speech"]:
+        speakers.setdefault((r["corpus"], r["speaker_or_class"]), []).append(r)
+    keys = sorted(speakers)
+    order = [keys[i] for i in rng.permutation(len(keys))]
+    picks, rnd = [], 0
+    while len(picks) < n_items and rnd < 50:
+        for k in order:
+            if rnd < len(speakers[k]) and len(picks) < n_items:
+                picks.append(speakers[k][int(rng.integers(0, len(speakers[k])))] if rnd else speakers[k][0])
+        rnd += 1
+    noise_classes = sorted({(r["corpus"], r["speaker_or_class"]) for r in by_kind["noise"]})
+    os.makedirs(os.path.join(out_dir, "clean"), exist_ok=True)
+    os.makedirs(os.path.join(out_dir, "noisy"), exist_ok=True)
+    out = []
+    for k, r in enumerate(picks):
+        s, sr = read_audio(r["path"])
+        s = dc_block(to_48k(s, sr))
+        if len(s) > max_seconds * FS:
+            off = int(rng.integers(0, len(s) - int(max_seconds * FS)))
+            s = s[off:off + int(max_seconds * FS)]
+        act = energy_vad(s)
+        cls = noise_classes[k % len(noise_classes)]
+        clips = [n for n in by_kind["noise"] if (n["corpus"], n["speaker_or_class"]) == cls]
+        nrow = clips[int(rng.integers(0, len(clips)))]
+        x, nsr = read_audio(nrow["path"])
+        nz = dc_block(to_48k(x, nsr))
+        if len(nz) < len(s):
+            nz = np.tile(nz, int(math.ceil(len(s) / max(len(nz), 1))) + 1)
+        off = int(rng.integers(0, len(nz) - len(s) + 1))
+        nz = nz[off:off + len(s)]
+        room = ""
+        if by_kind["rir"] and rng.random() < p_reverb:
+            rrow = by_kind["rir"][int(rng.integers(0, len(by_kind["rir"])))]
+            h = load_real_rir(rrow["path"])
+            wet = sps.fftconvolve(s, h)[:len(s)]
+            target = sps.fftconvolve(s, early_reflection_rir(h))[:len(s)]
+            room = os.path.basename(rrow["path"])
+        else:
+            wet = target = s
+        g = db_to_lin(speech_dbfs - rms_db(target, act > 0.5))
+        wet, target = wet * g, target * g
+        snr = DEV_SNRS[k % len(DEV_SNRS)]
+        nz, _ = set_level(nz, speech_dbfs - snr)
+        noisy = wet + nz
+        peak = np.max(np.abs(noisy))
+        if peak > 0.99:                 # keep the float files inside full scale for every peer
+            noisy, target = noisy * 0.99 / peak, target * 0.99 / peak
+        name = "gen_%03d" % k
+        sf.write(os.path.join(out_dir, "clean", name + ".wav"), target.astype(np.float32), FS, subtype="FLOAT")
+        sf.write(os.path.join(out_dir, "noisy", name + ".wav"), noisy.astype(np.float32), FS, subtype="FLOAT")
+        out.append({"id": name, "clean": "clean/%s.wav" % name, "noisy": "noisy/%s.wav" % name,
+                    "speech": os.path.relpath(r["path"], os.path.dirname(os.path.dirname(os.path.dirname(r["path"])))),
+                    "noise": "%s/%s" % cls, "room": room, "snr_db": snr, "speech_level_dbfs": speech_dbfs,
+                    "seconds": round(len(s) / FS, 3)})
+    with open(os.path.join(out_dir, "dev.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(out[0].keys()))
+        w.writeheader()
+        w.writerows(out)
+    return out
+
+
 # ---------------------------------------------------------------------------
 
 def main(argv=None):
@@ -629,7 +767,18 @@ def main(argv=None):
     ap.add_argument("--dev", action="store_true", help="build the EMOVO x Blanket evaluation set instead")
     ap.add_argument("--dev-per-utt", type=int, default=2)
     ap.add_argument("--write-split", metavar="JSON", help="only write the train/val split to JSON")
+    ap.add_argument("--corpus", default=os.environ.get("PERCEPNETFX_CORPUS"),
+                    help="a train/corpus.py build to mix beside the data folder (env PERCEPNETFX_CORPUS)")
+    ap.add_argument("--dev-corpus", action="store_true",
+                    help="build the generalisation dev set of --corpus (held-out speakers, noise classes, rooms)")
     a = ap.parse_args(argv)
+    if a.dev_corpus:
+        if not a.corpus:
+            sys.exit("mix.py: --dev-corpus needs --corpus DIR")
+        out = a.out if a.out != os.path.join(TRAIN_DIR, "cache") else os.path.join(TRAIN_DIR, "cache", "devset-corpus")
+        rows = make_corpus_dev_set(load_corpus_manifest(a.corpus), out)
+        print("corpus dev set: %d mixtures in %s" % (len(rows), out))
+        return
     root = data_root()
     if not os.path.isfile(os.path.join(root, "manifest.csv")):
         sys.exit("data folder not found: %s (set PERCEPNETFX_DATA)" % root)
@@ -639,6 +788,10 @@ def main(argv=None):
         print("dev set: %d mixtures in %s" % (len(rows), out))
         return
     split = make_split(load_manifest(root))
+    if a.corpus and not a.write_split:
+        if not os.path.isfile(os.path.join(a.corpus, "manifest.csv")):
+            sys.exit("mix.py: no manifest.csv in %s (build it with train/corpus.py build)" % a.corpus)
+        add_corpus_split(split, load_corpus_manifest(a.corpus))
     if a.write_split:
         with open(a.write_split, "w") as f:
             json.dump(split, f, indent=1, sort_keys=True)
