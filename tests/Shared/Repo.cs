@@ -1,4 +1,4 @@
-namespace PercepNetFx.Editor.Tests;
+namespace PercepNetFx.Tests.Shared;
 
 internal static class Repo
 {
