@@ -11,8 +11,21 @@ Two tables, written to docs/quality.md (or --out-md) and printed:
      source): PercepNetFx (int8 and float) against RNNoise 0.1.1, 0.2 and post-0.2 main
      (/work/shared/tools/peers), per SNR and overall, with a "wins vs RNNoise 0.1.1" row.
 
-Metrics are the C# `percepnetfx score` ones: SI-SDR, STOI (Taal 2011), segmental SNR. PESQ-WB and
-DNSMOS are not measured (no implementation is available on this machine).
+Metrics are the C# `percepnetfx score` ones: SI-SDR, STOI (Taal 2011), segmental SNR. Two more are
+optional, switched on by environment variables (see scripts/extra_metrics.py); with neither set the
+tables are the three metrics only:
+
+  PERCEPNETFX_PESQ=/path/to/pesq  PESQ-WB (ITU-T P.862.2 MOS-LQO) of every scored pair. The
+      repository does not ship a PESQ binary: build the ITU-T P.862 reference C code from a public
+      copy outside the repository and set PERCEPNETFX_PESQ to the binary (called as
+      `pesq +16000 +wb ref.wav deg.wav`). Clean and output are resampled to 16 kHz (resample_poly
+      1:3) and written as 16-bit WAV; 2 binaries run at a time.
+  PERCEPNETFX_DNSMOS_MODEL=/path/to/sig_bak_ovr.onnx  DNSMOS P.835 SIG/BAK/OVRL of every scored
+      output (Microsoft's model; Node.js with onnxruntime-node, see scripts/dnsmos.mjs).
+
+The pairs are time-aligned before any metric: PercepNetFx's outputs are latency-compensated by the
+CLI, the peers' by their tool (denoise.mjs removes their 10/20 ms delays); `score` then searches
+±50 ms and PESQ does its own delay search.
 
     /usr/bin/python3 scripts/eval_quality.py                          # embedded default model
     /usr/bin/python3 scripts/eval_quality.py --model path/to/M.safetensors
@@ -44,6 +57,7 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 import oracle_table as ot  # noqa: E402  (level rules, data folder, resampling: one definition)
+import extra_metrics as em  # noqa: E402  (optional PESQ-WB and DNSMOS)
 
 RATE = ot.RATE
 SNRS_DB = ot.SNRS_DB
@@ -106,9 +120,10 @@ def parse_peer_rtf(text: str) -> float | None:
 
 
 def aggregate(records: list[dict], systems: list[str]) -> dict:
-    """records: [{"snr": dB, system: (SI-SDR, STOI, segSNR, ...), ...}] ->
-    {system: {snr or "all": (mean SI-SDR, mean STOI, mean segSNR, count)}}; "all" averages every
-    mixture (not the per-SNR means), so unequal group sizes weigh by mixture."""
+    """records: [{"snr": dB, system: (SI-SDR, STOI, segSNR, lag[, PESQ-WB, SIG, BAK, OVRL]), ...}] ->
+    {system: {snr or "all": (mean SI-SDR, mean STOI, mean segSNR, count[, mean PESQ-WB, ...])}};
+    "all" averages every mixture (not the per-SNR means), so unequal group sizes weigh by mixture.
+    An optional metric's mean is None unless every record of the group has it."""
     table = {}
     for sysname in systems:
         table[sysname] = {}
@@ -118,8 +133,25 @@ def aggregate(records: list[dict], systems: list[str]) -> dict:
                 continue
             v = np.array([r[sysname][:3] for r in rs], dtype=float)
             m = v.mean(axis=0)
-            table[sysname][key] = (float(m[0]), float(m[1]), float(m[2]), len(rs))
+            extra = []
+            for i in range(4, max(len(r[sysname]) for r in rs)):
+                vals = [r[sysname][i] if len(r[sysname]) > i else None for r in rs]
+                extra.append(None if any(x is None for x in vals) else float(np.mean(np.array(vals, dtype=float))))
+            table[sysname][key] = (float(m[0]), float(m[1]), float(m[2]), len(rs), *extra)
     return table
+
+
+def metrics_of(records: list[dict], systems: list[str]) -> list[tuple[str, int, str]]:
+    """METRICS plus the optional metrics that every record of every system has."""
+    return METRICS + em.active_metrics([[r[s] for r in records] for s in systems])
+
+
+def with_extras(scores: dict, pairs: list, ext: "em.Extras", label: str) -> dict:
+    """Appends the optional metrics (PESQ-WB, DNSMOS) to `score`'s tuples when any is switched on."""
+    if not ext.enabled:
+        return scores
+    more = ext.score(pairs, label)
+    return {k: tuple(v) + more[k] for k, v in scores.items()}
 
 
 def wins(agg: dict, ours: str, ref: str, metric: int) -> dict:
@@ -131,14 +163,14 @@ def _col_name(k) -> str:
     return "overall" if k == "all" else f"{k:+d} dB"
 
 
-def val_table(agg: dict, systems: list[tuple[str, str]]) -> list[str]:
+def val_table(agg: dict, systems: list[tuple[str, str]], metrics=METRICS) -> list[str]:
     """Rows: SNRs and overall; columns: each metric for each system (as the model card asks)."""
     keys = [k for k in agg[systems[0][0]]]
-    head = ["SNR", "n"] + [f"{metric.split(' ')[0]} {label}" for metric, _, _ in METRICS for _, label in systems]
+    head = ["SNR", "n"] + [f"{metric.split(' (')[0]} {label}" for metric, _, _ in metrics for _, label in systems]
     lines = ["| " + " | ".join(head) + " |", "|---|---:|" + "---:|" * (len(head) - 2)]
     for k in keys:
         cells = [_col_name(k), str(agg[systems[0][0]][k][3])]
-        for _, i, fmt in METRICS:
+        for _, i, fmt in metrics:
             for sysname, _ in systems:
                 cells.append(fmt.format(agg[sysname][k][i]))
         lines.append("| " + " | ".join(cells) + " |")
@@ -291,7 +323,8 @@ def build_val_mixtures(data: Path, work: Path, per_speaker: dict):
     return mixtures
 
 
-def evaluate_val(data: Path, work: Path, per_speaker: dict, model_args: list[str], jobs: int):
+def evaluate_val(data: Path, work: Path, per_speaker: dict, model_args: list[str], jobs: int,
+                 ext: "em.Extras | None" = None):
     mixtures = build_val_mixtures(data, work, per_speaker)
     print(f"validation: {len(mixtures)} mixtures", file=sys.stderr)
     for d in ("model", "oracle"):
@@ -305,7 +338,8 @@ def evaluate_val(data: Path, work: Path, per_speaker: dict, model_args: list[str
     run_parallel(process, mixtures, jobs, "validation denoise + oracle")
     outs = {"noisy": lambda m: m["noisy"], "model": lambda m: work / "model" / f"{m['name']}.wav",
             "oracle": lambda m: work / "oracle" / f"{m['name']}.wav"}
-    scores = score_pairs([(m["clean"], f(m)) for m in mixtures for f in outs.values()], work, jobs)
+    pairs = [(m["clean"], f(m)) for m in mixtures for f in outs.values()]
+    scores = with_extras(score_pairs(pairs, work, jobs), pairs, ext or em.Extras(), "validation")
     records = [dict(snr=m["snr"], **{k: scores[str(f(m))] for k, f in outs.items()}) for m in mixtures]
     return mixtures, records
 
@@ -326,7 +360,7 @@ def ensure_devset(devset: Path, data: Path, quick: bool):
 
 
 def evaluate_dev(devset: Path, work: Path, model_args: list[str], jobs: int, peers_dir: Path | None,
-                 with_float: bool):
+                 with_float: bool, ext: "em.Extras | None" = None):
     with open(devset / "dev.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     print(f"dev set: {len(rows)} mixtures", file=sys.stderr)
@@ -351,7 +385,8 @@ def evaluate_dev(devset: Path, work: Path, model_args: list[str], jobs: int, pee
             systems.append((engine, label))
     path = {s: (lambda r, s=s: devset / r["noisy"] if s == "noisy" else work / s / f"{r['id']}.wav")
             for s, _ in systems}
-    scores = score_pairs([(devset / r["clean"], path[s](r)) for r in rows for s, _ in systems], work, jobs)
+    pairs = [(devset / r["clean"], path[s](r)) for r in rows for s, _ in systems]
+    scores = with_extras(score_pairs(pairs, work, jobs), pairs, ext or em.Extras(), "dev set")
     records = [dict(snr=int(r["snr_db"]), **{s: scores[str(path[s](r))] for s, _ in systems}) for r in rows]
     return rows, records, systems, rtf
 
@@ -360,8 +395,39 @@ def evaluate_dev(devset: Path, work: Path, model_args: list[str], jobs: int, pee
 # report
 # ---------------------------------------------------------------------------
 
+def extras_method_lines(measured: set[str]) -> list[str]:
+    """The method paragraph of the optional metrics: how each measured one was taken, and how to
+    switch on the ones that were not."""
+    pesq, dnsmos = "PESQ-WB" in measured, any(n.startswith("DNSMOS") for n in measured)
+    lines = []
+    if pesq:
+        lines += ["PESQ-WB: ITU-T P.862.2 MOS-LQO from the P.862 reference code (`$PERCEPNETFX_PESQ +16000 +wb`,",
+                  "a binary built from a public copy of the reference C code outside the repository), on the same",
+                  "time-aligned pairs resampled to 16 kHz (scipy `resample_poly`, 1:3) and written as 16-bit WAV;",
+                  "PESQ runs its own delay search as well."]
+    if dnsmos:
+        lines += ["DNSMOS P.835 (SIG, BAK, OVRL): Microsoft's `sig_bak_ovr.onnx` on the output alone, resampled to",
+                  "16 kHz, in 9.01 s windows hopped by 1 s (shorter files repeated to length, as the reference",
+                  "runner does), each window mapped by the published polynomials, means over the windows."]
+    if not pesq and not dnsmos:
+        lines += ["**PESQ-WB and DNSMOS are optional and were not measured in this run.**"]
+    if not pesq:
+        lines += ["PESQ-WB (ITU-T P.862.2) needs a PESQ binary, which the repository does not ship: build the",
+                  "ITU-T P.862 reference C code from a public copy outside the repository and set",
+                  "`PERCEPNETFX_PESQ` to the binary."]
+    if not dnsmos:
+        lines += ["DNSMOS P.835 needs Microsoft's `sig_bak_ovr.onnx` (DNS Challenge, `DNSMOS/DNSMOS/`) and Node.js",
+                  "with onnxruntime-node: set `PERCEPNETFX_DNSMOS_MODEL` to the model (`scripts/extra_metrics.py`)."]
+    return lines + [""]
+
+
 def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) -> list[str]:
     mixtures, vrec = val
+    rows, drec, dsys, rtf = dev
+    vsys = [("noisy", "noisy"), ("model", "model"), ("oracle", "oracle")]
+    vmetrics = metrics_of(vrec, [s for s, _ in vsys])
+    dmetrics = metrics_of(drec, [s for s, _ in dsys])
+    measured = {m[0] for m in vmetrics + dmetrics if m not in METRICS}
     lines = [
         "# Quality evaluation",
         "",
@@ -395,10 +461,9 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "SI-SDR, STOI (Taal et al. 2011) and segmental SNR (20 ms frames, clamped to [-10, 35] dB, silent",
         "frames excluded). Means over mixtures; `overall` is the mean over all mixtures.",
         "",
-        "**Not measured here: PESQ-WB and DNSMOS.** No PESQ implementation is installable on this machine",
-        "(no Debian package, no PyPI access) and DNSMOS needs Microsoft's ONNX models, which are not",
-        "available; issue 3 item 7's PESQ-WB and DNSMOS targets therefore cannot be checked with this script.",
-        "",
+    ]
+    lines += extras_method_lines(measured)
+    lines += [
         "## a. Validation split (held-out speakers and noise clips)",
         "",
     ]
@@ -406,9 +471,8 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
     for m in mixtures:
         if m["snr"] == SNRS_DB[0]:
             utts_per_speaker[m["speaker"]] = utts_per_speaker.get(m["speaker"], 0) + 1
-    vsys = [("noisy", "noisy"), ("model", "model"), ("oracle", "oracle")]
     vagg = aggregate(vrec, [s for s, _ in vsys])
-    lines += ["SI-SDR and segSNR in dB.", ""] + val_table(vagg, vsys)
+    lines += ["SI-SDR and segSNR in dB.", ""] + val_table(vagg, vsys, vmetrics)
     imp = {k: (vagg["model"][k][0] > vagg["noisy"][k][0], vagg["model"][k][1] > vagg["noisy"][k][1])
            for k in vagg["model"]}
     lines += [
@@ -439,7 +503,6 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
     lags = sorted({r[s][3] for r in vrec for s, _ in vsys})
     lines += ["", f"Alignment lags found by `score` (samples): {lags}.", ""]
 
-    rows, drec, dsys, rtf = dev
     dagg = aggregate(drec, [s for s, _ in dsys])
     has_peer = any(s == "rnnoise" for s, _ in dsys)
     n_per = {k: v[3] for k, v in dagg["noisy"].items()}
@@ -453,19 +516,21 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "",
     ]
     ours, ref = "int8", ("rnnoise" if has_peer else None)
-    for name, i, fmt in METRICS:
+    for name, i, fmt in dmetrics:
         lines += [f"### {name}", ""]
         lines += metric_table(dagg, dsys, i, fmt, ours if ref else None, ref)
         lines.append("")
     if not has_peer:
         lines += ["Peers not run (`--no-peers`).", ""]
     else:
-        won = {name: wins(dagg, "int8", "rnnoise", i)["all"] > 0 for name, i, _ in METRICS}
+        won = {name: wins(dagg, "int8", "rnnoise", i)["all"] > 0 for name, i, _ in dmetrics}
+        unmeasured = [n for n in ("PESQ-WB", "DNSMOS OVRL") if n not in measured]
         lines += ["Overall, PercepNetFx int8 vs RNNoise 0.1.1: " +
                   ", ".join(f"{n} {'**wins**' if w else 'loses'}" for n, w in won.items()) + ".", "",
                   "For comparison, issue 3 item 7 quotes RNNoise 0.1.1 on a separate set of real recordings at",
                   "STOI 0.826 and SI-SDR 7.8 dB overall (noisy input 0.826 and 4.1 dB), and PESQ-WB 1.49 / DNSMOS",
-                  "OVRL 2.50, which this script cannot measure.", ""]
+                  "OVRL 2.50" + (f" ({' and '.join(unmeasured)} not measured in this run)." if unmeasured else
+                                 " (other material: compare the trend, not the figures)."), ""]
     lines += ["### Tools", "",
               "| system | what | real-time factor (this run) |", "|---|---|---:|"]
     for s, label in dsys:
@@ -527,6 +592,10 @@ def main():
                     help="only re-render the markdown from a previous run's out/eval/results.json")
     args = ap.parse_args()
     jobs = max(1, args.jobs)
+    try:
+        ext = em.Extras.from_env(jobs)
+    except em.SetupError as e:
+        sys.exit(f"eval_quality: {e}")
     if args.report_only:
         label, model_desc, cmd, val, dev, quick = load_results(Path(args.report_only))
         lines = report(label, model_desc, cmd, val, dev, quick)
@@ -568,12 +637,15 @@ def main():
 
     t0 = datetime.datetime.now()
     try:
-        val = evaluate_val(data, work / "val", QUICK_VAL_PER_SPEAKER if args.quick else VAL_PER_SPEAKER, model_args, jobs)
+        val = evaluate_val(data, work / "val", QUICK_VAL_PER_SPEAKER if args.quick else VAL_PER_SPEAKER, model_args, jobs,
+                           ext)
         ensure_devset(devset, data, args.quick)
-        dev = evaluate_dev(devset, work / "dev", model_args, jobs, peers_dir, not args.no_float)
-    except RuntimeError as e:
+        dev = evaluate_dev(devset, work / "dev", model_args, jobs, peers_dir, not args.no_float, ext)
+    except RuntimeError as e:   # em.MetricError included
         sys.exit(f"eval_quality: {e}")
-    cmd = "/usr/bin/python3 scripts/eval_quality.py" + (" --quick" if args.quick else "") + \
+    env = ("PERCEPNETFX_PESQ=<pesq binary> " if ext.pesq else "") + \
+          ("PERCEPNETFX_DNSMOS_MODEL=<sig_bak_ovr.onnx> " if ext.dnsmos else "")
+    cmd = env + "/usr/bin/python3 scripts/eval_quality.py" + (" --quick" if args.quick else "") + \
           (f" --model {args.model}" if args.model else "") + (" --no-peers" if args.no_peers else "") + \
           (" --no-float" if args.no_float else "")
     save_results(work / "results.json", label, model_desc, cmd, val, dev, args.quick)

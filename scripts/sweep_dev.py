@@ -9,6 +9,18 @@ candidate models). The dev set is the one of scripts/eval_quality.py (`train/mix
 
 Prints per-SNR and overall means of SI-SDR, STOI and segSNR (C# `percepnetfx score`), with the
 noisy input as the first row. Outputs stay under out/sweep/ for listening.
+
+Optional metrics, as in scripts/eval_quality.py (see scripts/extra_metrics.py); each adds its own
+tables after the three above, and with neither variable set the output is the three tables only:
+
+  PERCEPNETFX_PESQ=/path/to/pesq  PESQ-WB (ITU-T P.862.2) of every scored pair, 2 binaries at a
+      time. No PESQ binary ships with the repository: build the ITU-T P.862 reference C code from
+      a public copy outside the repository and set PERCEPNETFX_PESQ to the binary. Clean and output
+      are resampled to 16 kHz (resample_poly 1:3) and written as 16-bit WAV first.
+  PERCEPNETFX_DNSMOS_MODEL=/path/to/sig_bak_ovr.onnx  DNSMOS P.835 SIG/BAK/OVRL of every output
+      (Node.js with onnxruntime-node; scripts/dnsmos.mjs).
+
+The scored files are time-aligned already: `percepnetfx denoise` compensates its latency.
 """
 from __future__ import annotations
 
@@ -23,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 from oracle_table import SCORE_RE  # noqa: E402  (the one parser of `percepnetfx score` lines)
+import extra_metrics as em  # noqa: E402  (optional PESQ-WB and DNSMOS)
 DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 
 
@@ -33,7 +46,9 @@ def cli(*args: str) -> str:
     return r.stdout
 
 
-def score(pairs: list[tuple[Path, Path]], tsv: Path) -> dict[Path, tuple[float, float, float]]:
+def score(pairs: list[tuple[Path, Path]], tsv: Path, ext: "em.Extras | None" = None) -> dict[Path, tuple]:
+    """{enhanced: (SI-SDR, STOI, segSNR)}; with optional metrics switched on, the tuple goes on
+    with (None, PESQ-WB, SIG, BAK, OVRL) so each metric has its em.EXTRA_METRICS position."""
     tsv.write_text("".join("%s\t%s\n" % (c, e) for c, e in pairs))
     out = {}
     for line in cli("score", "--list", str(tsv)).splitlines():
@@ -42,7 +57,32 @@ def score(pairs: list[tuple[Path, Path]], tsv: Path) -> dict[Path, tuple[float, 
         if not m:
             sys.exit("unexpected score line: " + line)
         out[Path(name)] = (float(m.group(1)), float(m.group(2)), float(m.group(3)))
+    if ext is not None and ext.enabled:
+        try:
+            more = ext.score(pairs, tsv.stem)
+        except em.MetricError as e:
+            sys.exit("sweep_dev: %s" % e)
+        out = {p: v + (None,) + more[str(p)] for p, v in out.items()}
     return out
+
+
+def format_tables(results: dict[str, dict[Path, tuple]], snr: dict[str, int]) -> str:
+    """One markdown table per metric (rows: settings; columns: SNRs and overall), as printed."""
+    snrs = sorted(set(snr.values()))
+    metrics = [("SI-SDR (dB)", 0, "%.2f"), ("STOI", 1, "%.3f"), ("segSNR (dB)", 2, "%.2f")]
+    metrics += [(name, i, "%.2f") for name, i, _ in em.active_metrics([list(r.values()) for r in results.values()])]
+    out = []
+    for metric, mi, fmt in metrics:
+        out.append("\n%s\n| setting | %s | overall |" % (metric, " | ".join("%+d dB" % s for s in snrs)))
+        out.append("|---|" + "---:|" * (len(snrs) + 1))
+        for name, res in results.items():
+            per = defaultdict(list)
+            for p, v in res.items():
+                per[snr[p.stem]].append(v[mi])
+            allv = [v[mi] for v in res.values()]
+            cells = [fmt % (sum(per[s]) / len(per[s])) for s in snrs] + [fmt % (sum(allv) / len(allv))]
+            out.append("| %s | %s |" % (name, " | ".join(cells)))
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -52,6 +92,10 @@ def main() -> None:
     ap.add_argument("--devset", default=str(REPO / "train/cache/devset"))
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
+    try:
+        ext = em.Extras.from_env(a.jobs)
+    except em.SetupError as e:
+        sys.exit("sweep_dev: %s" % e)
     dev = Path(a.devset)
     rows = list(csv.DictReader(open(dev / "dev.csv")))
     snr = {r["id"]: int(float(r["snr_db"])) for r in rows}
@@ -60,25 +104,14 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     results = {}
     noisy = [(dev / r["clean"], dev / r["noisy"]) for r in rows]
-    results["noisy input"] = score(noisy, root / "noisy.tsv")
+    results["noisy input"] = score(noisy, root / "noisy.tsv", ext)
     for i, s in enumerate(settings):
         out = root / ("s%d" % i)
         opts = shlex.split(s) + (["--model", a.model] if a.model else [])
         cli("denoise", str(dev / "noisy"), str(out), "--jobs", str(a.jobs), "--force", "on", *opts)
         results[s or "(defaults)"] = score([(dev / r["clean"], out / Path(r["noisy"]).name) for r in rows],
-                                           root / ("s%d.tsv" % i))
-    snrs = sorted(set(snr.values()))
-    for mi, metric in enumerate(("SI-SDR (dB)", "STOI", "segSNR (dB)")):
-        print("\n%s\n| setting | %s | overall |" % (metric, " | ".join("%+d dB" % s for s in snrs)))
-        print("|---|" + "---:|" * (len(snrs) + 1))
-        for name, res in results.items():
-            per = defaultdict(list)
-            for p, v in res.items():
-                per[snr[p.stem]].append(v[mi])
-            allv = [v[mi] for v in res.values()]
-            fmt = "%.3f" if mi == 1 else "%.2f"
-            cells = [fmt % (sum(per[s]) / len(per[s])) for s in snrs] + [fmt % (sum(allv) / len(allv))]
-            print("| %s | %s |" % (name, " | ".join(cells)))
+                                           root / ("s%d.tsv" % i), ext)
+    print(format_tables(results, snr))
 
 
 if __name__ == "__main__":
