@@ -21,11 +21,24 @@ tables after the three above, and with neither variable set the output is the th
       (Node.js with onnxruntime-node; scripts/dnsmos.mjs).
 
 The scored files are time-aligned already: `percepnetfx denoise` compensates its latency.
+
+Peers on the same files, as extra rows (outputs kept per dev set under out/sweep/<devset>/ and
+reused when complete):
+
+  --peers            RNNoise 0.1.1, 0.2 and main (shared/tools/peers, installed into out/peers
+                     with npm ci on first use; their tool removes their delays)
+  --dfn3 MJS         DeepFilterNet 3 (shared/tools/dfn3/dfn_denoise.mjs after its setup.sh;
+                     env PERCEPNETFX_DFN3), the yardstick of a ~10x larger model
+  --out-md FILE      also write the tables to FILE
+
+`PERCEPNETFX_CLI` (a command prefix) replaces `dotnet src/Cli/bin/Release/net10.0/percepnetfx.dll`.
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import csv
+import os
 import shlex
 import subprocess
 import sys
@@ -40,7 +53,8 @@ DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 
 
 def cli(*args: str) -> str:
-    r = subprocess.run(["dotnet", str(DLL), *args], capture_output=True, text=True)
+    prefix = shlex.split(os.environ["PERCEPNETFX_CLI"]) if os.environ.get("PERCEPNETFX_CLI") else ["dotnet", str(DLL)]
+    r = subprocess.run([*prefix, *args], capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit("percepnetfx %s failed: %s" % (" ".join(args), r.stderr.strip()))
     return r.stdout
@@ -63,6 +77,46 @@ def score(pairs: list[tuple[Path, Path]], tsv: Path, ext: "em.Extras | None" = N
         except em.MetricError as e:
             sys.exit("sweep_dev: %s" % e)
         out = {p: v + (None,) + more[str(p)] for p, v in out.items()}
+    return out
+
+
+def complete(out: Path, rows) -> bool:
+    return all((out / Path(r["noisy"]).name).is_file() for r in rows)
+
+
+def run_peers(dev: Path, rows, root: Path) -> dict[str, Path]:
+    """RNNoise versions through shared/tools/peers (the copy in out/peers of eval_quality.py)."""
+    import eval_quality as eq   # its peer set-up and runner: one definition
+    import oracle_table as ot
+    peers_dir = REPO / "out" / "peers"
+    eq.setup_peers(peers_dir, ot.data_dir())
+    outs = {}
+    for engine, label in eq.PEERS:
+        out = root / engine
+        if not complete(out, rows):
+            print("  %s ..." % engine, file=sys.stderr)
+            eq.run_peer(peers_dir, engine, dev / "noisy", out)
+        outs[label] = out
+    return outs
+
+
+def run_dfn3(mjs: Path, dev: Path, rows, root: Path, jobs: int) -> Path:
+    out = root / "dfn3"
+    out.mkdir(parents=True, exist_ok=True)
+
+    def one(r):
+        dst = out / Path(r["noisy"]).name
+        if dst.is_file():
+            return
+        tmp = dst.with_suffix(".part.wav")
+        p = subprocess.run(["node", str(mjs), str(dev / r["noisy"]), str(tmp), "--threads", "1"],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("dfn3 failed on %s: %s" % (r["noisy"], (p.stderr or p.stdout).strip()[-500:]))
+        tmp.replace(dst)
+    print("  DeepFilterNet 3 ...", file=sys.stderr)
+    with cf.ThreadPoolExecutor(jobs) as ex:
+        list(ex.map(one, rows))
     return out
 
 
@@ -91,6 +145,9 @@ def main() -> None:
     ap.add_argument("--setting", action="append", default=[], help="denoise options, quoted; repeatable")
     ap.add_argument("--devset", default=str(REPO / "train/cache/devset"))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--peers", action="store_true", help="add RNNoise 0.1.1, 0.2 and main rows")
+    ap.add_argument("--dfn3", default=os.environ.get("PERCEPNETFX_DFN3"), help="dfn_denoise.mjs: add a DeepFilterNet 3 row")
+    ap.add_argument("--out-md", help="also write the tables to this file")
     a = ap.parse_args()
     try:
         ext = em.Extras.from_env(a.jobs)
@@ -100,7 +157,7 @@ def main() -> None:
     rows = list(csv.DictReader(open(dev / "dev.csv")))
     snr = {r["id"]: int(float(r["snr_db"])) for r in rows}
     settings = a.setting or [""]
-    root = REPO / "out/sweep"
+    root = REPO / "out/sweep" / dev.resolve().name
     root.mkdir(parents=True, exist_ok=True)
     results = {}
     noisy = [(dev / r["clean"], dev / r["noisy"]) for r in rows]
@@ -111,7 +168,19 @@ def main() -> None:
         cli("denoise", str(dev / "noisy"), str(out), "--jobs", str(a.jobs), "--force", "on", *opts)
         results[s or "(defaults)"] = score([(dev / r["clean"], out / Path(r["noisy"]).name) for r in rows],
                                            root / ("s%d.tsv" % i), ext)
-    print(format_tables(results, snr))
+    others = run_peers(dev, rows, root) if a.peers else {}
+    if a.dfn3:
+        try:
+            others["DeepFilterNet 3"] = run_dfn3(Path(a.dfn3), dev, rows, root, a.jobs)
+        except RuntimeError as e:
+            sys.exit("sweep_dev: %s" % e)
+    for label, out in others.items():
+        results[label] = score([(dev / r["clean"], out / Path(r["noisy"]).name) for r in rows],
+                               root / ("%s.tsv" % out.name), ext)
+    text = format_tables(results, snr)
+    print(text)
+    if a.out_md:
+        Path(a.out_md).write_text("Dev set `%s` (%d mixtures)\n%s\n" % (dev.name, len(rows), text))
 
 
 if __name__ == "__main__":

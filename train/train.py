@@ -21,6 +21,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -232,6 +233,7 @@ def build_args(argv=None):
     ap.add_argument("--data", default=os.path.join(TRAIN_DIR, "cache"), help="cache root with train/ and val/")
     ap.add_argument("--config", default="tiny", choices=sorted(CONFIGS))
     ap.add_argument("--resume", action="store_true", help="continue <run>/last.pt exactly")
+    ap.add_argument("--keep-epochs", action="store_true", help="also keep <run>/epochNNN.pt after every epoch")
     ap.add_argument("--init-from", help="start from these weights (and norm), fresh optimiser (fine-tuning)")
     ap.add_argument("--qat", action="store_true", help="quantisation-aware training: fake int8 weights (§8.5)")
     ap.add_argument("--batch", type=int, default=32, help="sequences per batch")
@@ -291,7 +293,14 @@ def main(argv=None):
     model = PercepNet.from_config(args.config)
     if ck is None:
         if args.init_from:
-            src = load_checkpoint(args.init_from)
+            if args.init_from.endswith(".safetensors"):     # a shipped model (export.py's format)
+                from export import load_model
+                src_model, _, meta = load_model(args.init_from)
+                cfg = json.loads(meta["config"])
+                same = all(cfg[k] == model.cfg[k] for k in ("D", "C", "H", "R"))
+                src = {"config": model.cfg if same else cfg, "model": src_model.state_dict()}
+            else:
+                src = load_checkpoint(args.init_from)
             if src["config"] != model.cfg:
                 sys.exit("--init-from has config %s, not %s" % (src["config"], model.cfg))
             model.load_state_dict(src["model"])      # includes norm_mean / norm_std
@@ -382,6 +391,8 @@ def main(argv=None):
         if improved or not len(val_ds):
             save(best)
         save()
+        if args.keep_epochs:      # every epoch's weights, for choosing a checkpoint on dev sets
+            shutil.copyfile(last, os.path.join(run_dir, "epoch%03d.pt" % (st["epoch"] - 1)))
         t_ckpt = time.time()
     save()
     print("finished: best val %.5f at epoch %d" % (st["best_val"], st["best_epoch"]), flush=True)
