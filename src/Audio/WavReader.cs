@@ -55,11 +55,18 @@ public static class WavReader
 
     private static T WithFile<T>(string path, Func<FileStream, T> body)
     {
+        using FileStream fs = Open(path);
+        return body(fs);
+    }
+
+    /// <summary>Opens a file for sequential reading; failures are a <see cref="WavFormatException"/> naming it
+    /// (shared with readers of other formats so every input file fails the same way).</summary>
+    public static FileStream Open(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
-        FileStream fs;
         try
         {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
         }
         catch (FileNotFoundException e) { throw new WavFormatException(path, "file not found", e); }
         catch (DirectoryNotFoundException e) { throw new WavFormatException(path, "file not found (no such directory)", e); }
@@ -67,8 +74,6 @@ public static class WavReader
         {
             throw new WavFormatException(path, "cannot open file: " + e.Message, e);
         }
-        using (fs)
-            return body(fs);
     }
 
     private static T WrapIo<T>(string name, Func<T> body)
@@ -304,7 +309,8 @@ public static class WavReader
         return new string(c);
     }
 
-    private static string DescribeMagic(ReadOnlySpan<byte> m)
+    /// <summary>What the first bytes of a file that is not RIFF/WAVE look like ("looks like FLAC", "starts with ...").</summary>
+    public static string DescribeMagic(ReadOnlySpan<byte> m)
     {
         if (m.StartsWith("RF64"u8) || m.StartsWith("BW64"u8)) return "RF64/BW64 64-bit WAV is not supported";
         if (m.StartsWith("RIFX"u8)) return "big-endian RIFX is not supported";

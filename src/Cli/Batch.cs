@@ -25,7 +25,11 @@ public static class Batch
     /// <summary>True when <paramref name="input"/> names a folder or holds a wildcard.</summary>
     public static bool IsBatch(string input) => Directory.Exists(input) || input.IndexOfAny(['*', '?']) >= 0;
 
-    /// <summary>The (input, output) pairs for a folder (every *.wav below it) or a glob (* ? **).</summary>
+    /// <summary>What a folder contributes: the files the CLI reads (AudioFiles), by their usual names.</summary>
+    private static readonly string[] FolderExtensions = [".wav", ".aif", ".aiff", ".aifc"];
+
+    /// <summary>The (input, output) pairs for a folder (every WAV and AIFF file below it) or a glob (* ? **);
+    /// outputs are WAV, so an input named otherwise gets the .wav extension.</summary>
     public static List<Job> Plan(string input, string outputRoot)
     {
         string root;
@@ -49,11 +53,18 @@ public static class Batch
         foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            bool match = pattern is null ? file.EndsWith(".wav", StringComparison.OrdinalIgnoreCase) : pattern.IsMatch(relative);
-            if (match) jobs.Add(new Job(file, Path.Combine(outputRoot, relative)));
+            bool match = pattern is null
+                ? FolderExtensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase))
+                : pattern.IsMatch(relative);
+            if (!match) continue;
+            string output = Path.GetExtension(relative).Equals(".wav", StringComparison.OrdinalIgnoreCase) ? relative : Path.ChangeExtension(relative, ".wav");
+            jobs.Add(new Job(file, Path.Combine(outputRoot, output)));
         }
         jobs.Sort((a, b) => string.CompareOrdinal(a.Input, b.Input));
         if (jobs.Count == 0) throw new UsageException($"{input}: no matching files");
+        // x.wav and x.aiff side by side would race for one output file.
+        foreach (var clash in jobs.GroupBy(j => j.Output, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            throw new UsageException($"{string.Join(" and ", clash.Select(j => j.Input))} would both be written to {clash.Key}");
         return jobs;
     }
 
@@ -108,10 +119,10 @@ public static class Batch
         {
             if (!force && File.Exists(job.Output) && File.GetLastWriteTimeUtc(job.Output) >= File.GetLastWriteTimeUtc(job.Input))
                 return new FileResult(job, true, null, 0, 0, double.NaN, double.NaN);
-            var audio = WavReader.Read(job.Input);
+            var audio = AudioFiles.Read(job.Input);
             if (audio.ChannelCount > 2) throw new UsageException($"{job.Input}: {audio.ChannelCount} channels; only mono and stereo are supported");
             if (audio.SampleRate is < 8000 or > 384000) throw new UsageException($"{job.Input}: {audio.SampleRate} Hz is outside 8000 … 384000 Hz");
-            var outFormat = Commands.OutputFormat(format ?? "same", WavReader.ReadInfo(job.Input).Format);
+            var outFormat = Commands.OutputFormat(format ?? "same", AudioFiles.ReadInfo(job.Input).Info.Format);
             double cpuStart = ThreadCpu.Seconds();
             float[][] output = Denoiser.Render(audio.Channels, audio.SampleRate, model, settings);
             double cpu = ThreadCpu.Seconds() - cpuStart;

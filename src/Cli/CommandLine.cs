@@ -13,7 +13,7 @@ public static class CommandLine
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
                       [--listen output|removed] [--overload-guard on|off]
           percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force on]
-                      (folders: every *.wav below; globs: * ? **; structure kept; up-to-date outputs skipped)
+                      (folders: every .wav/.aif/.aiff/.aifc below; globs: * ? **; structure kept; up-to-date outputs skipped)
           percepnetfx report IN.wav [OUT.wav] --png REPORT.png [--width 1600] [--height 1000]
                       [--strength ..] [--postfilter ..] [--comb on|off] [--model ..] [--precision ..] [--format ..]
                       (spectrograms in and out, band gains, comb strengths, pitch: one PNG)
@@ -26,6 +26,8 @@ public static class CommandLine
           percepnetfx bench [--seconds S] [--runs N] [--stages on] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
                       (--config: random weights of that size, spec §11; --runs: median and range of N runs per line)
 
+        Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, 8-384 kHz;
+        outputs are WAV.
         Defaults: --strength 1 --postfilter 0 --comb on --precision int8 (docs/decisions.md: post-filter default).
         Output files are written atomically: a failed run leaves no partial file.
         """;

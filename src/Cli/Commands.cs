@@ -17,9 +17,10 @@ public static class Commands
     public static int Info(ParsedArgs a)
     {
         a.NoOthers();
-        if (a.Positional.Count != 1) throw new UsageException("info takes one WAV file");
-        var info = WavReader.ReadInfo(a.Positional[0]);
-        Console.Out.WriteLine(string.Create(Inv, $"{a.Positional[0]}: {info.Format} ({info.BitsPerSample}-bit{(info.IsExtensible ? ", extensible" : "")}), {info.SampleRate} Hz, {info.ChannelCount} channel(s), {info.FrameCount} frames, {info.DurationSeconds:F3} s"));
+        if (a.Positional.Count != 1) throw new UsageException("info takes one audio file");
+        var (container, info) = AudioFiles.ReadInfo(a.Positional[0]);
+        string inContainer = container == "WAV" ? "" : ", " + container;
+        Console.Out.WriteLine(string.Create(Inv, $"{a.Positional[0]}: {info.Format} ({info.BitsPerSample}-bit{(info.IsExtensible ? ", extensible" : "")}{inContainer}), {info.SampleRate} Hz, {info.ChannelCount} channel(s), {info.FrameCount} frames, {info.DurationSeconds:F3} s"));
         return 0;
     }
 
@@ -75,6 +76,7 @@ public static class Commands
     {
         a.NoOthers("clean", "noisy", "mode");
         if (a.Positional.Count != 1) throw new UsageException("oracle needs one output path");
+        WavOutputName(a.Positional[0]);
         string mode = a.Required("mode");
         OracleMode oracleMode = mode switch
         {
@@ -85,8 +87,8 @@ public static class Commands
             _ => throw new UsageException($"--mode must be stft, bands, bands+comb or bands+comb+postfilter, got '{mode}'"),
         };
         string cleanPath = a.Required("clean"), noisyPath = a.Required("noisy");
-        var clean = WavReader.Read(cleanPath);
-        var noisy = WavReader.Read(noisyPath);
+        var clean = AudioFiles.Read(cleanPath);
+        var noisy = AudioFiles.Read(noisyPath);
         if (noisy.ChannelCount > 2) throw new UsageException($"{noisyPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
         if (clean.SampleRate != noisy.SampleRate) throw new UsageException($"sample rates differ: {cleanPath} {clean.SampleRate} Hz, {noisyPath} {noisy.SampleRate} Hz");
         if (clean.FrameCount != noisy.FrameCount) throw new UsageException($"lengths differ: {cleanPath} {clean.FrameCount} frames, {noisyPath} {noisy.FrameCount} frames");
@@ -187,12 +189,13 @@ public static class Commands
         }
         if (a.Optional("jobs") is not null || a.Optional("force") is not null)
             throw new UsageException("--jobs and --force apply to folders and globs only");
+        WavOutputName(outPath);
         var model = LoadModel(a.Optional("model"));
-        var noisy = WavReader.Read(inPath);
+        var noisy = AudioFiles.Read(inPath);
         if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
         if (noisy.SampleRate is < 8000 or > 384000)
             throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
-        var format = OutputFormat(a.Optional("format") ?? "same", WavReader.ReadInfo(inPath).Format);
+        var format = OutputFormat(a.Optional("format") ?? "same", AudioFiles.ReadInfo(inPath).Info.Format);
         float[][] output = Progress.Run("denoise", noisy.FrameCount / (double)noisy.SampleRate, report =>
             Denoiser.Render(noisy.Channels, noisy.SampleRate, model, settings, report));
         WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, output), format);
@@ -210,13 +213,14 @@ public static class Commands
         string inPath = a.Positional[0];
         string? outPath = a.Positional.Count == 2 ? a.Positional[1] : null;
         if (outPath is not null && SamePath(outPath, pngPath)) throw new UsageException("OUT.wav and --png name the same file");
+        if (outPath is not null) WavOutputName(outPath);
         var model = LoadModel(a.Optional("model"));
-        var noisy = WavReader.Read(inPath);
+        var noisy = AudioFiles.Read(inPath);
         if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
         if (noisy.SampleRate is < 8000 or > 384000)
             throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
         if (noisy.FrameCount == 0) throw new UsageException($"{inPath}: no audio frames");
-        var format = OutputFormat(a.Optional("format") ?? "same", WavReader.ReadInfo(inPath).Format);
+        var format = OutputFormat(a.Optional("format") ?? "same", AudioFiles.ReadInfo(inPath).Info.Format);
 
         var data = Progress.Run("report", noisy.FrameCount / (double)noisy.SampleRate, report =>
             ReportData.Compute(noisy.Channels, noisy.SampleRate, model, settings, report));
@@ -247,6 +251,14 @@ public static class Commands
             throw;
         }
         return 0;
+    }
+
+    /// <summary>Outputs are always WAV: a name that promises AIFF would hold WAV bytes, so it is refused.</summary>
+    private static void WavOutputName(string path)
+    {
+        string ext = Path.GetExtension(path);
+        if (ext.Equals(".aif", StringComparison.OrdinalIgnoreCase) || ext.Equals(".aiff", StringComparison.OrdinalIgnoreCase) || ext.Equals(".aifc", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"{path}: outputs are written as WAV; give the file a .wav name");
     }
 
     private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
@@ -354,7 +366,7 @@ public static class Commands
 
     private static (float[] Samples, int Rate) ReadMono(string path)
     {
-        var audio = WavReader.Read(path);
+        var audio = AudioFiles.Read(path);
         return (Mix(audio.Channels), audio.SampleRate);
     }
 
