@@ -7,7 +7,11 @@ namespace PercepNetFx.Bench;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (args is ["--wav-strictness", ..]) WavStrictness.Run(args[1..]);
+        else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 
     /// <summary>A voiced 150 Hz harmonic signal in noise: keeps pitch search and comb busy.</summary>
     public static float[] VoicedSignal(int length)
@@ -104,7 +108,8 @@ public class Chain
 
 /// <summary>
 /// Reading a 10-minute stereo 48 kHz WAV from memory (parsing, allocation and decoding, not the
-/// disk), per sample format: what the CLI pays before it starts a long file.
+/// disk), per sample format: what the CLI pays before it starts a long file. NAudio's reader beside
+/// the project's, to the same planar float result (docs/decisions.md "WAV input").
 /// </summary>
 [MemoryDiagnoser]
 public class WavIo
@@ -124,6 +129,14 @@ public class WavIo
         file = stream.ToArray();
     }
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     public int ReadTenMinutesStereo() => Audio.WavReader.Read(new MemoryStream(file, writable: false), "bench.wav").FrameCount;
+
+    [Benchmark]
+    public int NAudioReadTenMinutesStereo()
+    {
+        var stream = new MemoryStream(file, writable: false);
+        using var reader = new NAudio.Wave.WaveFileReader(stream);
+        return Cli.AudioFiles.ReadWithNAudio(reader, stream, "bench.wav").FrameCount;
+    }
 }

@@ -70,6 +70,23 @@ internal static class WavBytes
         return b;
     }
 
+    /// <summary>The valid files the WAV fuzzing mutates (WavFuzzTests; the bench's reader comparison uses the same).</summary>
+    public static byte[][] FuzzSeeds()
+    {
+        short[] pcm = Enumerable.Range(0, 64).Select(i => (short)(i * 311 - 9000)).ToArray();
+        var f32 = new byte[64 * 4];
+        for (int i = 0; i < 64; i++) BitConverter.TryWriteBytes(f32.AsSpan(4 * i), MathF.Sin(i * 0.3f));
+        var s24 = new byte[48 * 3];
+        for (int i = 0; i < s24.Length; i++) s24[i] = (byte)(i * 37);
+        return
+        [
+            Riff(Fmt(1, 1, 48000, 16), Chunk("data", Pcm16Data(pcm))),
+            Riff(Fmt(1, 2, 44100, 16), Chunk("LIST", new byte[7]), Chunk("data", Pcm16Data(pcm))),
+            Riff(Fmt(3, 1, 48000, 32), Chunk("fact", new byte[4]), Chunk("data", f32)),
+            Riff(FmtExtensible(1, 2, 96000, 24, 24, 3), Chunk("data", s24)),
+        ];
+    }
+
     /// <summary>A small valid file: PCM16 stereo, 8 kHz, an odd-sized LIST chunk, 8 frames.</summary>
     public static byte[] SmallValid() => Riff(
         Fmt(1, 2, 8000, 16),

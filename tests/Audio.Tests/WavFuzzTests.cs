@@ -10,26 +10,10 @@ namespace PercepNetFx.Audio.Tests;
 /// </summary>
 public class WavFuzzTests(ITestOutputHelper output)
 {
-    private static byte[][] Seeds()
-    {
-        short[] pcm = Enumerable.Range(0, 64).Select(i => (short)(i * 311 - 9000)).ToArray();
-        var f32 = new byte[64 * 4];
-        for (int i = 0; i < 64; i++) BitConverter.TryWriteBytes(f32.AsSpan(4 * i), MathF.Sin(i * 0.3f));
-        var s24 = new byte[48 * 3];
-        for (int i = 0; i < s24.Length; i++) s24[i] = (byte)(i * 37);
-        return
-        [
-            WavBytes.Riff(WavBytes.Fmt(1, 1, 48000, 16), WavBytes.Chunk("data", WavBytes.Pcm16Data(pcm))),
-            WavBytes.Riff(WavBytes.Fmt(1, 2, 44100, 16), WavBytes.Chunk("LIST", new byte[7]), WavBytes.Chunk("data", WavBytes.Pcm16Data(pcm))),
-            WavBytes.Riff(WavBytes.Fmt(3, 1, 48000, 32), WavBytes.Chunk("fact", new byte[4]), WavBytes.Chunk("data", f32)),
-            WavBytes.Riff(WavBytes.FmtExtensible(1, 2, 96000, 24, 24, 3), WavBytes.Chunk("data", s24)),
-        ];
-    }
-
     [Fact]
     public void SeedFilesParse()
     {
-        foreach (byte[] seed in Seeds()) Assert.True(WavReader.Read(new MemoryStream(seed), "seed.wav").FrameCount > 0);
+        foreach (byte[] seed in WavBytes.FuzzSeeds()) Assert.True(WavReader.Read(new MemoryStream(seed), "seed.wav").FrameCount > 0);
     }
 
     [Fact]
@@ -37,7 +21,7 @@ public class WavFuzzTests(ITestOutputHelper output)
     {
         int iterations = Fuzz.Iterations(100_000), seed = Fuzz.Seed(6001);
         var rng = new Random(seed);
-        byte[][] seeds = Seeds();
+        byte[][] seeds = WavBytes.FuzzSeeds();
         int parsed = 0, rejected = 0;
         long worstExcess = 0;
         for (int i = 0; i < iterations; i++)
