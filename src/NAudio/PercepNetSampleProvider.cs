@@ -115,7 +115,8 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         get => (ListenMode)Volatile.Read(ref listen);
         set
         {
-            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "listen must be Output or Removed");
+            // The value goes into the message, not ArgumentOutOfRangeException's actualValue, which adds a second line.
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), $"listen must be Output or Removed, got {(int)value}");
             Volatile.Write(ref listen, (int)value);
         }
     }
@@ -204,5 +205,5 @@ public sealed class PercepNetSampleProvider : ISampleProvider
     }
 
     private static float Unit(float value, string name) =>
-        value is >= 0f and <= 1f ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"{name} must be in [0, 1]");
+        value is >= 0f and <= 1f ? value : throw new ArgumentOutOfRangeException(nameof(value), $"{name} must be in [0, 1], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }

@@ -201,6 +201,7 @@ public sealed class SampleProviderTests : IDisposable
         {
             if (i % 50 == 0) p.Strength = (float)rng.NextDouble();
             if (i % 70 == 0) p.Bypass = !p.Bypass;
+            if (i % 120 == 0) p.Reset();
             p.Read(buffer.AsSpan(0, rng.Next(1, 10_001)));
         }
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
@@ -233,11 +234,20 @@ public sealed class SampleProviderTests : IDisposable
     public void OutOfRangeSettingsAreRefusedAndLeaveTheOldValue()
     {
         var p = new PercepNetSampleProvider(new EndlessNoise(48000, 1));
-        Assert.Contains("strength must be in [0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => p.Strength = 1.5f).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => p.Strength = float.NaN);
-        Assert.Contains("post-filter amount must be in [0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => p.PostFilterAmount = -0.1f).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => p.Listen = (ListenMode)7);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PercepNetSampleProvider(new EndlessNoise(48000, 1), new DenoiseSettings { Strength = 2f }));
+        string[] messages =
+        [
+            Assert.Throws<ArgumentOutOfRangeException>(() => p.Strength = 1.5f).Message,
+            Assert.Throws<ArgumentOutOfRangeException>(() => p.Strength = float.NaN).Message,
+            Assert.Throws<ArgumentOutOfRangeException>(() => p.PostFilterAmount = -0.1f).Message,
+            Assert.Throws<ArgumentOutOfRangeException>(() => p.Listen = (ListenMode)7).Message,
+            Assert.Throws<ArgumentOutOfRangeException>(() => new PercepNetSampleProvider(new EndlessNoise(48000, 1), new DenoiseSettings { Strength = 2f })).Message,
+        ];
+        Assert.StartsWith("strength must be in [0, 1], got 1.5", messages[0]);
+        Assert.StartsWith("strength must be in [0, 1], got NaN", messages[1]);
+        Assert.StartsWith("post-filter amount must be in [0, 1], got -0.1", messages[2]);
+        Assert.StartsWith("listen must be Output or Removed, got 7", messages[3]);
+        Assert.StartsWith("strength must be in [0, 1], got 2", messages[4]);
+        Assert.All(messages, m => Assert.DoesNotContain('\n', m));
         Assert.Equal(new DenoiseSettings(), p.Settings);
     }
 
