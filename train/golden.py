@@ -17,8 +17,10 @@ Writes into a folder (default models/golden/):
     golden.json              description, shapes and tolerances
 
     /usr/bin/python3 train/golden.py [--out models/golden]
+    /usr/bin/python3 train/golden.py --shipped models/percepnetfx-v2.safetensors   # -> models/golden/percepnetfx-v2/
 """
 import argparse
+import hashlib
 import json
 import os
 
@@ -107,12 +109,41 @@ def write_golden(out_dir, seed=1234):
     return desc
 
 
+def write_shipped_golden(model_path, out_dir):
+    """Vectors of a shipped model (models/NAME.safetensors) on the golden features: what the C#
+    runner must give with the embedded copy of that model, float (1e-5) and int8 (1e-4)."""
+    os.makedirs(out_dir, exist_ok=True)
+    model, _, meta = load_model(model_path)
+    feats = golden_features()
+    x = torch.from_numpy(feats)
+    with torch.no_grad():
+        g, r = model(x[None])
+        gq, rq = stream_forward(model, x, weights=dequantised_state(model), quantise_activations=True)
+    arrays = {"features": feats, "gains": g[0], "strengths": r[0], "gains_q8": gq, "strengths_q8": rq}
+    for k, v in arrays.items():
+        np.save(os.path.join(out_dir, k + ".npy"), np.asarray(v, dtype=np.float32))
+    with open(model_path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    desc = {"model": meta["name"], "version": meta["version"], "sha256": digest, "frames": T_GOLDEN,
+            "float": "gains.npy / strengths.npy: PyTorch float32 from the stored weights, zero initial state",
+            "q8": "gains_q8.npy / strengths_q8.npy: int8 weights and activations as the C# integer kernels"}
+    with open(os.path.join(out_dir, "golden.json"), "w") as f:
+        json.dump(desc, f, indent=1)
+    return desc
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "models", "golden"))
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--shipped", metavar="MODEL", help="vectors of a shipped model instead, into --out/<its name>/")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if a.shipped:
+        name = os.path.splitext(os.path.basename(a.shipped))[0]
+        d = write_shipped_golden(a.shipped, os.path.join(a.out, name))
+        print("golden vectors of %s %s in %s" % (d["model"], d["version"], os.path.join(a.out, name)))
+        return
     d = write_golden(a.out, a.seed)
     total = sum(os.path.getsize(os.path.join(a.out, n)) for n in os.listdir(a.out))
     print("golden vectors in %s (%.1f KB); q8 vs float max diff %.4f" % (a.out, total / 1024.0,
