@@ -76,7 +76,7 @@ public static class WavReader
         }
     }
 
-    private static T WrapIo<T>(string name, Func<T> body)
+    internal static T WrapIo<T>(string name, Func<T> body)
     {
         try { return body(); }
         catch (IOException e) { throw new WavFormatException(name, "I/O error: " + e.Message, e); }
@@ -228,6 +228,24 @@ public static class WavReader
         return (info, blockAlign, containerBytes);
     }
 
+    /// <summary>
+    /// Opens a stream for decoding block by block (audio too long to hold in memory): the header is parsed
+    /// here, the samples by <see cref="WavSampleReader.Read"/>. Disposing the reader disposes the stream unless
+    /// <paramref name="leaveOpen"/>; if opening fails, the stream is left to the caller. A non-seekable stream is
+    /// first copied to memory, as in <see cref="Read(Stream, string)"/>.
+    /// </summary>
+    public static WavSampleReader OpenSamples(Stream stream, string nameForErrors, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return WrapIo(nameForErrors, () =>
+        {
+            Stream s = Seekable(stream);
+            Header h = ParseHeader(s, nameForErrors);
+            if (s != stream && !leaveOpen) stream.Dispose(); // fully copied: the reader needs only the copy
+            return new WavSampleReader(s, h.Info, h.DataOffset, h.BlockAlign, nameForErrors, leaveOpen && s == stream);
+        });
+    }
+
     private static AudioBuffer ReadData(Stream s, Header h, string name)
     {
         WavInfo info = h.Info;
@@ -238,26 +256,21 @@ public static class WavReader
         var channels = new float[info.ChannelCount][];
         for (int c = 0; c < channels.Length; c++)
             channels[c] = new float[frames];
-
-        int blockFrames = Math.Max(1, BlockBytes / h.BlockAlign);
-        var buffer = new byte[Math.Min(blockFrames, Math.Max(frames, 1)) * h.BlockAlign];
-        s.Position = h.DataOffset;
+        var reader = new WavSampleReader(s, info, h.DataOffset, h.BlockAlign, name, leaveOpen: true);
         for (int done = 0; done < frames;)
-        {
-            int k = Math.Min(buffer.Length / h.BlockAlign, frames - done);
-            Span<byte> chunk = buffer.AsSpan(0, k * h.BlockAlign);
-            ReadExactly(s, chunk, name);
-            Decode(chunk, channels, done, k, h.BlockAlign, info.Format);
-            done += k;
-        }
+            done += reader.Read(channels, done, frames - done);
         return new AudioBuffer(info.SampleRate, channels);
     }
+
+    /// <summary>Bytes decoded per read of the data chunk (a whole number of frames, at least one).</summary>
+    internal static int BufferBytes(int blockAlign, long frames) =>
+        (int)Math.Min(Math.Max(1, BlockBytes / blockAlign), Math.Max(frames, 1)) * blockAlign;
 
     // Channel-outer loops keep the format switch out of the per-sample path; the block is small enough
     // (1 MiB) to stay in cache across the channel passes.
     // Hot loop: compile fully optimised on first call instead of starting at tier 0 (a CLI reads one file).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Decode(ReadOnlySpan<byte> src, float[][] dst, int offset, int frames, int stride, WavSampleFormat format)
+    internal static void Decode(ReadOnlySpan<byte> src, float[][] dst, int offset, int frames, int stride, WavSampleFormat format)
     {
         for (int c = 0; c < dst.Length; c++)
         {
@@ -294,7 +307,7 @@ public static class WavReader
 
     private static int ReadUpTo(Stream s, Span<byte> buffer) => s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
-    private static void ReadExactly(Stream s, Span<byte> buffer, string name)
+    internal static void ReadExactly(Stream s, Span<byte> buffer, string name)
     {
         int n = ReadUpTo(s, buffer);
         if (n < buffer.Length) // only if the file shrank under us: sizes were checked against the length

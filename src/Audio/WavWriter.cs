@@ -18,48 +18,61 @@ namespace PercepNetFx.Audio;
 /// </remarks>
 public static class WavWriter
 {
-    private const int BlockBytes = 1 << 16;
+    internal const int BlockBytes = 1 << 16;
 
     /// <summary>
-    /// Writes atomically: the file is written to a temporary name in the destination folder, flushed to disk
-    /// and then renamed over <paramref name="path"/>. On any failure the temporary file is deleted and an
-    /// existing destination is left untouched.
+    /// Writes atomically (<see cref="AtomicFile"/>): the file is written to a temporary name in the
+    /// destination folder, flushed to disk and then renamed over <paramref name="path"/>. On any failure the
+    /// temporary file is deleted and an existing destination is left untouched.
     /// </summary>
     public static void Write(string path, AudioBuffer audio, WavSampleFormat format)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(audio);
-        CheckWritable(audio, format); // fail before touching the disk
-
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path}: not a file path", nameof(path));
-        // Same folder as the destination so the final rename never crosses file systems.
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(fs, audio, format);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        CheckChannels(audio);
+        using var file = Create(path, audio.SampleRate, audio.ChannelCount, audio.FrameCount, format);
+        file.Write(audio.Channels, 0, audio.FrameCount);
+        file.Commit();
     }
 
     public static void Write(Stream stream, AudioBuffer audio, WavSampleFormat format)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(audio);
-        long dataBytes = CheckWritable(audio, format);
+        CheckChannels(audio);
+        var writer = new WavSampleWriter(stream, audio.SampleRate, audio.ChannelCount, audio.FrameCount, format);
+        writer.Write(audio.Channels, 0, audio.FrameCount);
+        writer.Finish();
+    }
 
+    /// <summary>
+    /// Starts an atomic file of <paramref name="frames"/> frames written block by block (for audio too long
+    /// to hold in memory): the header is checked before the disk is touched, and
+    /// <see cref="WavFileWriter.Commit"/> renames the file into place once every frame was written.
+    /// </summary>
+    public static WavFileWriter Create(string path, int sampleRate, int channels, long frames, WavSampleFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        CheckHeader(sampleRate, channels, frames, format); // fail before touching the disk
+        var file = new AtomicFile(path);
+        try
+        {
+            return new WavFileWriter(file, new WavSampleWriter(file.Stream, sampleRate, channels, frames, format));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the RIFF/WAVE header for <paramref name="frames"/> frames (the data chunk's size is known up front).</summary>
+    internal static void WriteHeader(Stream stream, int sampleRate, int channels, long frames, WavSampleFormat format)
+    {
+        long dataBytes = CheckHeader(sampleRate, channels, frames, format);
         int bytes = BytesPerSample(format);
         bool isFloat = format is WavSampleFormat.Float32 or WavSampleFormat.Float64;
-        int channels = audio.ChannelCount, blockAlign = channels * bytes;
+        int blockAlign = channels * bytes;
         bool extensible = channels > 2 || (!isFloat && bytes > 2);
         int fmtSize = extensible ? 40 : isFloat ? 18 : 16; // non-PCM WAVEFORMATEX carries cbSize
         int factSize = isFloat ? 12 : 0;
@@ -76,8 +89,8 @@ public static class WavWriter
         Span<byte> f = h.Slice(20, fmtSize);
         BinaryPrimitives.WriteUInt16LittleEndian(f, extensible ? (ushort)0xFFFE : tag);
         BinaryPrimitives.WriteUInt16LittleEndian(f[2..], (ushort)channels);
-        BinaryPrimitives.WriteUInt32LittleEndian(f[4..], (uint)audio.SampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(f[8..], (uint)((long)audio.SampleRate * blockAlign));
+        BinaryPrimitives.WriteUInt32LittleEndian(f[4..], (uint)sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(f[8..], (uint)((long)sampleRate * blockAlign));
         BinaryPrimitives.WriteUInt16LittleEndian(f[12..], (ushort)blockAlign);
         BinaryPrimitives.WriteUInt16LittleEndian(f[14..], (ushort)(bytes * 8));
         if (extensible)
@@ -95,26 +108,12 @@ public static class WavWriter
         {
             "fact"u8.CopyTo(h[p..]);
             BinaryPrimitives.WriteUInt32LittleEndian(h[(p + 4)..], 4);
-            BinaryPrimitives.WriteUInt32LittleEndian(h[(p + 8)..], (uint)audio.FrameCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(h[(p + 8)..], (uint)frames);
             p += 12;
         }
         "data"u8.CopyTo(h[p..]);
         BinaryPrimitives.WriteUInt32LittleEndian(h[(p + 4)..], (uint)dataBytes);
         stream.Write(h);
-
-        int blockFrames = Math.Max(1, BlockBytes / blockAlign);
-        var buffer = new byte[Math.Min(blockFrames, Math.Max(audio.FrameCount, 1)) * blockAlign];
-        for (int done = 0; done < audio.FrameCount;)
-        {
-            int k = Math.Min(buffer.Length / blockAlign, audio.FrameCount - done);
-            Span<byte> chunk = buffer.AsSpan(0, k * blockAlign);
-            for (int c = 0; c < channels; c++)
-                Encode(audio.Channels[c].AsSpan(done, k), chunk[(c * bytes)..], blockAlign, format);
-            stream.Write(chunk);
-            done += k;
-        }
-        if ((dataBytes & 1) != 0)
-            stream.WriteByte(0); // RIFF pad byte after an odd-sized chunk
     }
 
     private static int BytesPerSample(WavSampleFormat format) => format switch
@@ -127,21 +126,37 @@ public static class WavWriter
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown WAV sample format."),
     };
 
-    /// <summary>Validates what the header can express; returns the data chunk size in bytes.</summary>
-    private static long CheckWritable(AudioBuffer audio, WavSampleFormat format)
+    /// <summary>Channels[] is a mutable array: re-check lengths so a swapped channel cannot corrupt the file mid-write.</summary>
+    private static void CheckChannels(AudioBuffer audio)
     {
-        int bytes = BytesPerSample(format);
-        if (audio.ChannelCount > ushort.MaxValue || audio.ChannelCount * bytes > ushort.MaxValue)
-            throw new ArgumentException($"{audio.ChannelCount} channels cannot be described by a WAV header.", nameof(audio));
-        // Channels[] is a mutable array: re-check lengths so a swapped channel cannot corrupt the file mid-write.
         foreach (float[] ch in audio.Channels)
             if (ch is null || ch.Length != audio.FrameCount)
                 throw new ArgumentException("Channel lengths changed after the AudioBuffer was created.", nameof(audio));
-        long dataBytes = (long)audio.FrameCount * audio.ChannelCount * bytes;
+    }
+
+    /// <summary>Validates what the header can express; returns the data chunk size in bytes.</summary>
+    private static long CheckHeader(int sampleRate, int channels, long frames, WavSampleFormat format)
+    {
+        int bytes = BytesPerSample(format);
+        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "Sample rate must be positive.");
+        if (channels < 1 || channels > ushort.MaxValue || channels * bytes > ushort.MaxValue)
+            throw new ArgumentException($"{channels} channels cannot be described by a WAV header.", nameof(channels));
+        if (frames < 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "Frame count must not be negative.");
+        long dataBytes = frames * channels * bytes;
         if (dataBytes + 100 > uint.MaxValue)
-            throw new ArgumentException($"{dataBytes} bytes of audio exceed the 4 GiB WAV limit.", nameof(audio));
+            throw new ArgumentException($"{dataBytes} bytes of audio exceed the 4 GiB WAV limit.", nameof(frames));
         return dataBytes;
     }
+
+    /// <summary>Encodes frames [offset, offset + count) of planar channels into interleaved bytes.</summary>
+    internal static void Encode(float[][] channels, int offset, int count, Span<byte> interleaved, WavSampleFormat format)
+    {
+        int bytes = BytesPerSample(format), blockAlign = channels.Length * bytes;
+        for (int c = 0; c < channels.Length; c++)
+            Encode(channels[c].AsSpan(offset, count), interleaved[(c * bytes)..], blockAlign, format);
+    }
+
+    internal static int BlockAlign(int channels, WavSampleFormat format) => channels * BytesPerSample(format);
 
     // Hot loop: compile fully optimised on first call instead of starting at tier 0 (a CLI reads one file).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
