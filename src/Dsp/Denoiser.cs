@@ -55,4 +55,12 @@ public static class Denoiser
     {
         return OfflineRenderer.Render(input, sampleRate, e => Attach(e, model, settings), progress: progress);
     }
+
+    /// <summary>The same render streamed block by block (<see cref="OfflineRenderer.Render(long, int, int, BlockSource, BlockSink, Action{StreamingEngine}?, BlockSource?, Action{double}?)"/>):
+    /// constant memory for any length, output identical to the array form.</summary>
+    public static void Render(long length, int channels, int sampleRate, BlockSource read, BlockSink write,
+        PercepNetModel model, DenoiseSettings settings, Action<double>? progress = null)
+    {
+        OfflineRenderer.Render(length, channels, sampleRate, read, write, e => Attach(e, model, settings), progress: progress);
+    }
 }

@@ -12,29 +12,56 @@ public static class SpeechLevel
     /// <summary>Level of the mid signal of <paramref name="channels"/>; −∞ for digital silence.</summary>
     public static double ActiveDbfs(float[][] channels, int sampleRate)
     {
-        int frame = Math.Max(1, sampleRate / 100);
-        int length = channels[0].Length, frames = length / frame;
-        if (frames == 0) return double.NegativeInfinity;
-        var energy = new double[frames];
-        double loudest = 0;
-        for (int f = 0; f < frames; f++)
+        var meter = new FrameEnergies(sampleRate);
+        meter.Add(channels, 0, channels[0].Length);
+        return meter.ActiveLevelDbfs();
+    }
+}
+
+/// <summary>
+/// Mean square of the mid signal (L + R)/2 (or the channel itself) per 10 ms frame, fed block by block,
+/// so a file of any length is measured without holding its samples; a trailing partial frame is left out.
+/// </summary>
+public sealed class FrameEnergies(int sampleRate)
+{
+    private readonly List<double> energies = new();
+    private double sum;
+    private int filled;
+
+    /// <summary>Samples per frame: 10 ms at the signal's rate.</summary>
+    public int FrameLength { get; } = Math.Max(1, sampleRate / 100);
+
+    /// <summary>Mean square of every complete frame so far, in order.</summary>
+    public IReadOnlyList<double> Energies => energies;
+
+    /// <summary>Adds samples [offset, offset + count) of every channel.</summary>
+    public void Add(float[][] channels, int offset, int count)
+    {
+        for (int n = offset; n < offset + count; n++)
         {
-            double e = 0;
-            for (int n = f * frame; n < (f + 1) * frame; n++)
+            double mid = 0;
+            foreach (var ch in channels) mid += ch[n];
+            mid /= channels.Length;
+            sum += mid * mid;
+            if (++filled == FrameLength)
             {
-                double mid = 0;
-                foreach (var ch in channels) mid += ch[n];
-                mid /= channels.Length;
-                e += mid * mid;
+                energies.Add(sum / FrameLength);
+                sum = 0;
+                filled = 0;
             }
-            energy[f] = e / frame;
-            loudest = Math.Max(loudest, energy[f]);
         }
+    }
+
+    /// <summary><see cref="SpeechLevel.ActiveDbfs"/> of the frames so far.</summary>
+    public double ActiveLevelDbfs()
+    {
+        double loudest = 0;
+        foreach (double e in energies) loudest = Math.Max(loudest, e);
         if (loudest <= 0) return double.NegativeInfinity;
-        double threshold = loudest * Math.Pow(10, -RangeDb / 10), sum = 0;
+        double threshold = loudest * Math.Pow(10, -SpeechLevel.RangeDb / 10), total = 0;
         int active = 0;
-        foreach (double e in energy)
-            if (e > threshold) { sum += e; active++; }
-        return 10 * Math.Log10(sum / active);
+        foreach (double e in energies)
+            if (e > threshold) { total += e; active++; }
+        return 10 * Math.Log10(total / active);
     }
 }

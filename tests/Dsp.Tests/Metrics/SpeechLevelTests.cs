@@ -25,4 +25,24 @@ public class SpeechLevelTests
         Assert.Equal(double.NegativeInfinity, SpeechLevel.ActiveDbfs([l, r], 48000)); // L + R cancels
         Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), SpeechLevel.ActiveDbfs([l, l], 48000), 1);
     }
+
+    [Fact]
+    public void FedInBlocksOfAnySizeTheFramesAndTheLevelAreThoseOfTheWholeSignal()
+    {
+        // Bursts of a 0.25-amplitude sine as above, 44.1 kHz stereo (441-sample frames), fed in random blocks
+        // that cut frames anywhere: the level is the sine's RMS, and the frame count whole frames only.
+        const int Rate = 44100, Length = 44100 + 300;
+        var x = new float[Length];
+        for (int n = 0; n < Length; n++) x[n] = n / 4410 % 2 == 0 ? 0.25f * MathF.Sin(2 * MathF.PI * 1000f * n / Rate) : 0f;
+        var meter = new FrameEnergies(Rate);
+        var rng = new Random(3);
+        for (int done = 0; done < Length;)
+        {
+            int n = Math.Min(rng.Next(1, 2000), Length - done);
+            meter.Add([x, x], done, n);
+            done += n;
+        }
+        Assert.Equal(Length / 441, meter.Energies.Count);
+        Assert.Equal(20 * Math.Log10(0.25 / Math.Sqrt(2)), meter.ActiveLevelDbfs(), 2);
+    }
 }
