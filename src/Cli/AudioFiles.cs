@@ -23,6 +23,26 @@ public static class AudioFiles
         return Read(file, path);
     }
 
+    /// <summary>
+    /// Opens a file for decoding block by block (<see cref="AudioInput.Read"/>), so that files of any length
+    /// are processed in constant memory; the same formats and errors as <see cref="Read(string)"/>.
+    /// </summary>
+    public static AudioInput Open(string path)
+    {
+        FileStream file = WavReader.Open(path);
+        try
+        {
+            Container kind = Kind(file, path);
+            if (kind == Container.Wav) return new WavInput(WavReader.OpenSamples(file, path));
+            return Decode(file, path, kind, (reader, input) => (AudioInput)new NAudioInput(Name(kind), new NAudioSamples(reader, input, path), reader, file, path));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Decodes a whole seekable stream to planar float; <paramref name="name"/> starts every error.</summary>
     public static AudioBuffer Read(Stream stream, string name) => Kind(stream, name) switch
     {
@@ -79,36 +99,29 @@ public static class AudioFiles
     /// Runs an NAudio reader over the file. Any exception NAudio throws on a malformed file (its parsers
     /// throw FormatException, InvalidDataException, EndOfStreamException, ArgumentException and others) is
     /// turned into the CLI's one-line error: for the caller they all mean "this file cannot be read".
+    /// The reader is disposed when <paramref name="body"/> returns, unless it returned an object that keeps it.
     /// </summary>
     private static T Decode<T>(Stream stream, string name, Container kind, Func<WaveStream, Stream, T> body)
     {
+        WaveStream? reader = null;
         try
         {
-            Stream input = kind != Container.Rf64 && stream.Length % 2 == 1 ? PaddedCopy(stream, name) : stream;
-            using WaveStream reader = kind == Container.Rf64 ? new WaveFileReader(input) : new AiffFileReader(input);
-            return body(reader, input);
+            Stream input = kind != Container.Rf64 && stream.Length % 2 == 1 ? new PaddedStream(stream) : stream;
+            reader = kind == Container.Rf64 ? new WaveFileReader(input) : new AiffFileReader(input);
+            T result = body(reader, input);
+            if (result is not NAudioInput) reader.Dispose();
+            return result;
         }
-        catch (WavFormatException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new WavFormatException(name, $"cannot read this {Name(kind)} file: {e.Message}", e);
+            reader?.Dispose();
+            if (e is WavFormatException) throw;
+            throw NAudioError(name, kind, e);
         }
     }
 
-    /// <summary>
-    /// IFF chunks are padded to an even size, but some writers (sox 14.4, for 24-bit mono with an odd frame
-    /// count) leave out the pad byte after the last chunk. NAudio then sees the sound chunk run one byte past
-    /// the end and skips it ("No SSND chunk found"). Such a file is read from a copy with the pad byte restored.
-    /// </summary>
-    private static MemoryStream PaddedCopy(Stream stream, string name)
-    {
-        if (stream.Length >= Array.MaxLength) throw new WavFormatException(name, $"AIFF file too large to load ({stream.Length} bytes)");
-        var copy = new MemoryStream((int)stream.Length + 1);
-        stream.CopyTo(copy);
-        copy.WriteByte(0);
-        copy.Position = 0;
-        return copy;
-    }
+    private static WavFormatException NAudioError(string name, Container kind, Exception e) =>
+        new(name, $"cannot read this {Name(kind)} file: {e.Message}", e);
 
     /// <summary>
     /// Decodes an NAudio wave stream to planar float through NAudio's own sample conversion. Allocation is
@@ -117,34 +130,140 @@ public static class AudioFiles
     /// </summary>
     public static AudioBuffer ReadWithNAudio(WaveStream reader, Stream file, string path)
     {
-        WaveFormat format = reader.WaveFormat;
-        var (_, channels) = Check(format, path);
-        long declared = DeclaredFrames(reader);
-        // NAudio's readers leave the stream at the first byte of the sample data.
-        long present = Math.Max(0, file.Length - file.Position) / format.BlockAlign;
-        if (declared > present)
-            throw new WavFormatException(path, $"truncated data (declares {declared} frames, {present} present)");
+        var samples = new NAudioSamples(reader, file, path);
+        long declared = samples.Info.FrameCount;
         if (declared > Array.MaxLength)
             throw new WavFormatException(path, $"data too long to load ({declared} frames per channel, at most {Array.MaxLength})");
         int frames = (int)declared;
-        var planar = new float[channels][];
-        for (int c = 0; c < channels; c++) planar[c] = new float[frames];
-        ISampleProvider samples = reader.ToSampleProvider();
-        var interleaved = new float[Math.Min(ChunkFrames, Math.Max(frames, 1)) * channels];
-        for (int done = 0; done < frames;)
+        var planar = new float[samples.Info.ChannelCount][];
+        for (int c = 0; c < planar.Length; c++) planar[c] = new float[frames];
+        for (int done = 0; done < frames;) done += samples.Read(planar, done, frames - done);
+        return new AudioBuffer(samples.Info.SampleRate, planar);
+    }
+
+    /// <summary>
+    /// An NAudio reader's samples, planar, block by block. NAudio's readers leave the stream at the first
+    /// byte of the sample data, so the frames present are known up front and checked against the header.
+    /// </summary>
+    private sealed class NAudioSamples
+    {
+        private readonly ISampleProvider samples;
+        private readonly string path;
+        private float[] interleaved = [];
+        private long position;
+
+        public NAudioSamples(WaveStream reader, Stream file, string path)
         {
-            int want = Math.Min(interleaved.Length / channels, frames - done);
-            int got = samples.Read(interleaved.AsSpan(0, want * channels)) / channels;
-            if (got == 0)
-                throw new WavFormatException(path, $"unexpected end of data after {done} of {frames} frames");
-            for (int c = 0; c < channels; c++)
-            {
-                float[] dst = planar[c];
-                for (int i = 0, p = c; i < got; i++, p += channels) dst[done + i] = interleaved[p];
-            }
-            done += got;
+            this.path = path;
+            WaveFormat format = reader.WaveFormat;
+            var (sampleFormat, channels) = Check(format, path);
+            long declared = DeclaredFrames(reader);
+            long present = Math.Max(0, file.Length - file.Position) / format.BlockAlign;
+            if (declared > present)
+                throw new WavFormatException(path, $"truncated data (declares {declared} frames, {present} present)");
+            Info = new WavInfo(format.SampleRate, channels, sampleFormat, format.BitsPerSample, declared, 0, false);
+            samples = reader.ToSampleProvider();
         }
-        return new AudioBuffer(format.SampleRate, planar);
+
+        public WavInfo Info { get; }
+
+        public int Read(float[][] planar, int offset, int count)
+        {
+            int channels = Info.ChannelCount;
+            int total = (int)Math.Min(count, Info.FrameCount - position);
+            if (interleaved.Length == 0) interleaved = new float[(int)Math.Min(ChunkFrames, Math.Max(Info.FrameCount, 1)) * channels];
+            for (int done = 0; done < total;)
+            {
+                int want = Math.Min(interleaved.Length / channels, total - done);
+                int got = samples.Read(interleaved.AsSpan(0, want * channels)) / channels;
+                if (got == 0)
+                    throw new WavFormatException(path, $"unexpected end of data after {position + done} of {Info.FrameCount} frames");
+                for (int c = 0; c < channels; c++)
+                {
+                    float[] dst = planar[c];
+                    for (int i = 0, p = c; i < got; i++, p += channels) dst[offset + done + i] = interleaved[p];
+                }
+                done += got;
+            }
+            position += total;
+            return total;
+        }
+    }
+
+    private sealed class WavInput(WavSampleReader reader) : AudioInput(Name(Container.Wav), reader.Info)
+    {
+        public override int Read(float[][] channels, int offset, int count) => reader.Read(channels, offset, count);
+        public override void Dispose() => reader.Dispose();
+    }
+
+    private sealed class NAudioInput(string container, NAudioSamples samples, WaveStream reader, Stream file, string path)
+        : AudioInput(container, samples.Info)
+    {
+        public override int Read(float[][] channels, int offset, int count)
+        {
+            try { return samples.Read(channels, offset, count); }
+            catch (Exception e) when (e is not (WavFormatException or OutOfMemoryException))
+            {
+                throw new WavFormatException(path, $"cannot read this {ContainerName} file: {e.Message}", e);
+            }
+        }
+
+        public override void Dispose()
+        {
+            reader.Dispose();
+            file.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// IFF chunks are padded to an even size, but some writers (sox 14.4, for 24-bit mono with an odd frame
+    /// count) leave out the pad byte after the last chunk. NAudio then sees the sound chunk run one byte past
+    /// the end and skips it ("No SSND chunk found"). Such a file is read through this view of it with the pad
+    /// byte restored: a zero after its last byte, without copying the file.
+    /// </summary>
+    private sealed class PaddedStream(Stream inner) : Stream
+    {
+        private long position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length + 1;
+
+        public override long Position
+        {
+            get => position;
+            set => position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            long innerLength = inner.Length;
+            if (buffer.IsEmpty || position > innerLength) return 0;
+            if (position == innerLength)
+            {
+                buffer[0] = 0;
+                position++;
+                return 1;
+            }
+            inner.Position = position;
+            int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, innerLength - position)]);
+            position += n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => position + offset,
+            _ => Length + offset,
+        };
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static long DeclaredFrames(WaveStream reader) => reader.Length / reader.WaveFormat.BlockAlign;
@@ -172,4 +291,20 @@ public static class AudioFiles
             throw new WavFormatException(path, $"block align {plain.BlockAlign} inconsistent with {channels} channels of {bits} bits");
         return (s, channels);
     }
+}
+
+/// <summary>An open input file (<see cref="AudioFiles.Open"/>): its header facts and its samples, block by block.</summary>
+public abstract class AudioInput(string containerName, WavInfo info) : IDisposable
+{
+    /// <summary>"WAV", "RF64", "AIFF" or "AIFF-C".</summary>
+    public string ContainerName { get; } = containerName;
+
+    /// <summary>Rate, channels, sample format (<c>--format same</c> keeps it) and the frame count <see cref="Read"/> delivers.</summary>
+    public WavInfo Info { get; } = info;
+
+    /// <summary>Decodes the next min(count, frames left) frames into <c>channels[c][offset …]</c>; returns how many
+    /// (0 at the end). Errors are a one-line <see cref="WavFormatException"/> naming the file.</summary>
+    public abstract int Read(float[][] channels, int offset, int count);
+
+    public abstract void Dispose();
 }

@@ -119,18 +119,18 @@ public static class Batch
         {
             if (!force && File.Exists(job.Output) && File.GetLastWriteTimeUtc(job.Output) >= File.GetLastWriteTimeUtc(job.Input))
                 return new FileResult(job, true, null, 0, 0, double.NaN, double.NaN);
-            var audio = AudioFiles.Read(job.Input);
-            if (audio.ChannelCount > 2) throw new UsageException($"{job.Input}: {audio.ChannelCount} channels; only mono and stereo are supported");
-            if (audio.SampleRate is < 8000 or > 384000) throw new UsageException($"{job.Input}: {audio.SampleRate} Hz is outside 8000 … 384000 Hz");
-            var outFormat = Commands.OutputFormat(format ?? "same", AudioFiles.ReadInfo(job.Input).Info.Format);
-            double cpuStart = ThreadCpu.Seconds();
-            float[][] output = Denoiser.Render(audio.Channels, audio.SampleRate, model, settings);
-            double cpu = ThreadCpu.Seconds() - cpuStart;
+            using var input = AudioFiles.Open(job.Input);
+            Commands.CheckInput(input.Info, job.Input);
+            var outFormat = Commands.OutputFormat(format ?? "same", input.Info.Format);
             string? dir = Path.GetDirectoryName(job.Output);
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            WavWriter.Write(job.Output, new AudioBuffer(audio.SampleRate, output), outFormat);
-            return new FileResult(job, false, null, audio.FrameCount / (double)audio.SampleRate, cpu,
-                SpeechLevel.ActiveDbfs(audio.Channels, audio.SampleRate), SpeechLevel.ActiveDbfs(output, audio.SampleRate));
+            var levels = (In: new FrameEnergies(input.Info.SampleRate), Out: new FrameEnergies(input.Info.SampleRate));
+            // The worker's CPU time for the whole file: decoding and encoding stream along with the processing.
+            double cpuStart = ThreadCpu.Seconds();
+            Commands.DenoiseFile(input, job.Output, model, settings, outFormat, null, levels);
+            double cpu = ThreadCpu.Seconds() - cpuStart;
+            return new FileResult(job, false, null, input.Info.DurationSeconds, cpu,
+                levels.In.ActiveLevelDbfs(), levels.Out.ActiveLevelDbfs());
         }
         catch (Exception e) when (e is UsageException or WavFormatException or IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,6 @@
+using System.Reflection;
 using PercepNetFx.Audio;
+using PercepNetFx.Dsp.Network;
 
 namespace PercepNetFx.Cli;
 
@@ -11,37 +13,151 @@ public static class CommandLine
         usage:
           percepnetfx denoise IN.wav OUT.wav [--strength 0..1] [--postfilter 0..1] [--comb on|off]
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
-                      [--listen output|removed] [--overload-guard on|off]
-          percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force on]
+                      [--listen output|removed] [--overload-guard on|off] [--force]
+          percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force]
                       (folders: every .wav/.aif/.aiff/.aifc below; globs: * ? **; structure kept; up-to-date outputs skipped)
           percepnetfx report IN.wav [OUT.wav] --png REPORT.png [--width 1600] [--height 1000]
-                      [--strength ..] [--postfilter ..] [--comb on|off] [--model ..] [--precision ..] [--format ..]
-                      (spectrograms in and out, band gains, comb strengths, pitch: one PNG)
+                      [--strength ..] [--postfilter ..] [--comb on|off] [--model ..] [--precision ..] [--format ..] [--force]
+                      (spectrograms in and out, band gains, comb strengths, pitch, and a summary: one PNG)
           percepnetfx info FILE.wav
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
           percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]   (lines: clean<TAB>enhanced; prints enhanced<TAB>scores)
-          percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav
+          percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav [--force]
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
-          percepnetfx bench [--seconds S] [--runs N] [--stages on] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
+          percepnetfx bench [--seconds S] [--runs N] [--stages] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
                       (--config: random weights of that size, spec §11; --runs: median and range of N runs per line)
+          percepnetfx COMMAND --help     (what the command does and its options)
+          percepnetfx --version          (the program's version and the default model's)
 
         Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, 8-384 kHz;
         outputs are WAV.
         Defaults: --strength 1 --postfilter 0 --comb on --precision int8 (docs/decisions.md: post-filter default).
-        Output files are written atomically: a failed run leaves no partial file.
+        Options written on|off may be given alone: --force means --force on.
+        Output files are written atomically: a failed run leaves no partial file. An output that would replace
+        an input file is refused unless --force is given.
         """;
+
+    private const string DenoiseOptions = """
+          --strength 0..1              suppression strength; 0 gives back the input exactly (default 1)
+          --postfilter 0..1            envelope post-filter amount (default 0)
+          --comb on|off                comb filter on voiced frames (default on)
+          --model NAME|M.safetensors   an embedded model by name, or a model file (default: the embedded default)
+          --precision int8|float       network arithmetic (default int8)
+          --format same|s16|s24|f32    output samples (default same as the input; 8-bit input gives s16)
+        """;
+
+    /// <summary>The text of <c>percepnetfx COMMAND --help</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CommandHelp = new Dictionary<string, string>
+    {
+        ["denoise"] = $"""
+            usage: percepnetfx denoise IN OUT [options]
+                   percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [options] [--jobs N] [--force]
+
+            Removes noise from speech. OUT is a WAV file with the input's rate, channels and length, sample-aligned
+            with it (the 30 ms latency is compensated). The input is read and the output written block by block, so
+            a file of any length runs in the same small memory.
+            Inputs longer than {Progress.MinSeconds} s show a progress line on stderr when it is a terminal.
+            A folder is processed file by file (every .wav/.aif/.aiff/.aifc below it, the folder structure kept under
+            OUTFOLDER); a glob ('*' within a folder, '**' across folders, '?' one character; quote it) takes the
+            files it matches. Outputs newer than their input are skipped, and a table of the files ends the run.
+
+            options:
+            {DenoiseOptions}
+              --listen output|removed      write the denoised speech or what was removed (default output)
+              --overload-guard on|off      keep overload input (DC, full-scale tones) from biasing the network (default on)
+              --force [on|off]             allow OUT to be IN itself (it is replaced only when the run succeeded);
+                                           folders: also redo outputs that are up to date
+              --jobs N                     folders and globs: files processed at once (default: one per core)
+            """,
+        ["report"] = $"""
+            usage: percepnetfx report IN [OUT.wav] --png REPORT.png [options]
+
+            Denoises IN like `denoise` (OUT.wav, if given, is that output) and draws one picture: the input and
+            output spectrograms, the band gains and comb-filter strengths as applied per frequency (on the
+            spectrograms' frequency axis), the pitch of voiced frames, and a summary line, which is also printed on
+            stdout: the noise removed over the input's noise-only stretches, the speech level in and out, and the model.
+
+            options:
+              --png REPORT.png             the picture (required)
+              --width W, --height H        its size in pixels (default 1600 x 1000)
+            {DenoiseOptions}
+              --force [on|off]             allow OUT.wav or REPORT.png to be IN itself
+            """,
+        ["info"] = """
+            usage: percepnetfx info FILE
+
+            Prints the file's sample format, container, rate, channels, frames and duration.
+            """,
+        ["score"] = """
+            usage: percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
+                   percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]
+
+            Scores an enhanced file against its clean reference: SI-SDR, STOI and segmental SNR after aligning
+            them (a delay of up to --max-lag samples, default 2400). With --list, every line clean<TAB>enhanced
+            is scored and printed as enhanced<TAB>scores; nothing is printed unless every pair scored.
+            """,
+        ["oracle"] = """
+            usage: percepnetfx oracle --clean C.wav --noisy N.wav --mode MODE OUT.wav [--force]
+
+            Renders the noisy file with gains computed from the clean reference (what a perfect network would
+            output). MODE: stft (per-bin magnitude), bands (34 band gains), bands+comb (plus comb filtering),
+            bands+comb+postfilter (plus the post-filter). --force allows OUT.wav to be one of the inputs.
+            """,
+        ["features"] = """
+            usage: percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
+                   percepnetfx features --list LIST.tsv
+
+            Writes the network's training arrays for a 48 kHz mixture: PREFIX.features.npy, PREFIX.gains.npy
+            and PREFIX.strengths.npy (all three or none). Targets above bin K (default: none) are masked.
+            With --list, every line noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix is one mixture.
+            """,
+        ["bench"] = """
+            usage: percepnetfx bench [--seconds S] [--runs N] [--stages] [--network off] [--model M | --config C]
+
+            Times the processing chain per 10 ms hop on a synthetic voiced signal, without and with the network,
+            mono and stereo, and prints the share of one CPU core it needs in real time.
+
+            options:
+              --seconds S                  audio seconds per measurement (default 20)
+              --runs N                     repeat each line N times; print the median and the range (default 1)
+              --stages [on|off]            also time each stage of the chain
+              --network on|off             off: only the chain without the network (default on)
+              --model NAME|M.safetensors   the model timed (default: the embedded default)
+              --config tiny|small|medium|paper   random weights of that size instead of a model
+            """,
+    };
+
+    /// <summary>Options that take on|off and may be given alone, meaning on.</summary>
+    private static readonly HashSet<string> Switches = ["force", "comb", "overload-guard", "stages", "network"];
 
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
+            if (args.Length == 2 && args[0] == "help" && CommandHelp.TryGetValue(args[1], out var text))
+            {
+                Console.Out.WriteLine(text);
+                return 0;
+            }
+            if (args.Length >= 2 && args[0] == "help") return Fail($"unknown command '{args[1]}' (commands: {string.Join(", ", CommandHelp.Keys)})");
             Console.Out.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] is "--version" or "-V")
+        {
+            if (args.Length > 1) return Fail($"--version takes no arguments, got '{args[1]}'");
+            return Version();
+        }
+        // --help anywhere after a known command shows that command's help, whatever else is on the line.
+        if (CommandHelp.TryGetValue(args[0], out var help) && args.Skip(1).Any(a => a is "--help" or "-h"))
+        {
+            Console.Out.WriteLine(help);
+            return 0;
+        }
         try
         {
-            var options = ParsedArgs.Parse(args.Skip(1).ToArray());
+            var options = ParsedArgs.Parse(args.Skip(1).ToArray(), Switches);
             return args[0] switch
             {
                 "denoise" => Commands.Denoise(options),
@@ -60,6 +176,17 @@ public static class CommandLine
         catch (UnauthorizedAccessException e) { return Fail(e.Message); }
     }
 
+    /// <summary>The program's version (with the commit it was built from) and the default model's name and version.</summary>
+    private static int Version()
+    {
+        string version = typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? typeof(CommandLine).Assembly.GetName().Version?.ToString() ?? "unknown";
+        var model = ShippedModels.LoadDefault();
+        Console.Out.WriteLine($"percepnetfx {version}");
+        Console.Out.WriteLine($"default model {model.Name} {model.Version}");
+        return 0;
+    }
+
     private static int Fail(string message)
     {
         Console.Error.WriteLine($"percepnetfx: error: {message}");
@@ -69,29 +196,53 @@ public static class CommandLine
 
 public sealed class UsageException(string message) : Exception(message);
 
-/// <summary>--name value options and positional arguments.</summary>
+/// <summary>--name value options, on|off switches that may stand alone, and positional arguments.</summary>
 public sealed class ParsedArgs
 {
     private readonly Dictionary<string, string> named = new();
+    private (string Switch, string Word)? wordAfterSwitch;
     public List<string> Positional { get; } = new();
 
-    public static ParsedArgs Parse(string[] args)
+    /// <param name="switches">Names of the on|off options: given alone (not followed by on or off) they mean on.</param>
+    public static ParsedArgs Parse(string[] args, IReadOnlySet<string>? switches = null)
     {
         var p = new ParsedArgs();
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i].StartsWith("--", StringComparison.Ordinal))
             {
+                string name = args[i][2..];
+                if (switches is not null && switches.Contains(name))
+                {
+                    string? next = i + 1 < args.Length ? args[i + 1] : null;
+                    // Other spellings of a truth value are a mistake, not a file name: say what is accepted.
+                    if (next is "yes" or "no" or "true" or "false" or "1" or "0" or "enable" or "disable")
+                        throw new UsageException($"--{name} must be on or off (or stand alone for on), got '{next}'");
+                    p.named[name] = next is "on" or "off" ? args[++i] : "on";
+                    if (next is not (null or "on" or "off") && !next.StartsWith("--", StringComparison.Ordinal)) p.wordAfterSwitch ??= (name, next);
+                    continue;
+                }
                 if (i + 1 >= args.Length) throw new UsageException($"option {args[i]} needs a value");
-                p.named[args[i][2..]] = args[++i];
+                p.named[name] = args[++i];
             }
             else p.Positional.Add(args[i]);
         }
         return p;
     }
 
+    /// <summary>
+    /// The error for a wrong number of positional arguments. `--comb maybe` reads as --comb on and an argument
+    /// "maybe", so when a word followed an on|off option the error names that option instead.
+    /// </summary>
+    public UsageException WrongPositionals(string message) => wordAfterSwitch is var (name, word)
+        ? new UsageException($"--{name} must be on or off (or stand alone for on), got '{word}'")
+        : new UsageException(message);
+
     public string Required(string name) => named.TryGetValue(name, out var v) ? v : throw new UsageException($"missing --{name}");
     public string? Optional(string name) => named.GetValueOrDefault(name);
+
+    /// <summary>An on|off option (Parse allows no other value): <paramref name="fallback"/> when absent.</summary>
+    public bool Switch(string name, bool fallback) => named.TryGetValue(name, out var v) ? v == "on" : fallback;
 
     public double Number(string name, double fallback, double min, double max)
     {

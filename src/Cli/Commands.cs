@@ -27,6 +27,7 @@ public static class Commands
     public static int Score(ParsedArgs a)
     {
         a.NoOthers("clean", "enhanced", "max-lag", "list");
+        if (a.Positional.Count != 0) throw a.WrongPositionals($"score takes its files as --clean/--enhanced or --list, got {Arguments(a.Positional)}");
         int maxLag = (int)a.Number("max-lag", 2400, 0, 48000);
         string? list = a.Optional("list");
         if (list is null)
@@ -74,8 +75,8 @@ public static class Commands
 
     public static int Oracle(ParsedArgs a)
     {
-        a.NoOthers("clean", "noisy", "mode");
-        if (a.Positional.Count != 1) throw new UsageException("oracle needs one output path");
+        a.NoOthers("clean", "noisy", "mode", "force");
+        if (a.Positional.Count != 1) throw a.WrongPositionals("oracle needs one output path");
         WavOutputName(a.Positional[0]);
         string mode = a.Required("mode");
         OracleMode oracleMode = mode switch
@@ -87,6 +88,7 @@ public static class Commands
             _ => throw new UsageException($"--mode must be stft, bands, bands+comb or bands+comb+postfilter, got '{mode}'"),
         };
         string cleanPath = a.Required("clean"), noisyPath = a.Required("noisy");
+        CheckOutput(a.Positional[0], a.Switch("force", false), cleanPath, noisyPath);
         var clean = AudioFiles.Read(cleanPath);
         var noisy = AudioFiles.Read(noisyPath);
         if (noisy.ChannelCount > 2) throw new UsageException($"{noisyPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
@@ -102,6 +104,7 @@ public static class Commands
     public static int Features(ParsedArgs a)
     {
         a.NoOthers("noisy", "clean", "out", "lowpass-bin", "list");
+        if (a.Positional.Count != 0) throw a.WrongPositionals($"features takes its files as --noisy/--clean/--out or --list, got {Arguments(a.Positional)}");
         var jobs = new List<(string Noisy, string Clean, int Lowpass, string Prefix)>();
         string? list = a.Optional("list");
         if (list is not null)
@@ -121,6 +124,9 @@ public static class Commands
         {
             jobs.Add((a.Required("noisy"), a.Required("clean"), (int)a.Number("lowpass-bin", Constants.BinCount, 0, 1_000_000), a.Required("out")));
         }
+        // Every destination is checked before any work, so a bad prefix fails fast and leaves the other sets alone.
+        foreach (var job in jobs)
+            foreach (string path in RecordSetPaths(job.Prefix)) AtomicFile.CheckDestination(path);
         foreach (var job in jobs)
         {
             var noisy = ReadMono(job.Noisy);
@@ -141,11 +147,12 @@ public static class Commands
     /// </summary>
     private static void WriteRecordSet(string prefix, FeatureSet set)
     {
+        string[] paths = RecordSetPaths(prefix);
         var files = new (string Path, float[] Data, int Columns)[]
         {
-            (prefix + ".features.npy", set.Features, Constants.FeatureCount),
-            (prefix + ".gains.npy", set.Gains, Constants.BandCount),
-            (prefix + ".strengths.npy", set.Strengths, Constants.BandCount),
+            (paths[0], set.Features, Constants.FeatureCount),
+            (paths[1], set.Gains, Constants.BandCount),
+            (paths[2], set.Strengths, Constants.BandCount),
         };
         string tag = $".{Guid.NewGuid():N}.part";
         int moved = 0;
@@ -167,86 +174,133 @@ public static class Commands
         }
     }
 
+    private static string[] RecordSetPaths(string prefix) => [prefix + ".features.npy", prefix + ".gains.npy", prefix + ".strengths.npy"];
+
     public static int Denoise(ParsedArgs a)
     {
         a.NoOthers("strength", "postfilter", "comb", "model", "precision", "format", "listen", "overload-guard", "jobs", "force");
-        if (a.Positional.Count != 2) throw new UsageException("denoise needs IN.wav and OUT.wav (or a folder or glob and an output folder)");
+        if (a.Positional.Count != 2)
+            throw a.WrongPositionals($"denoise needs IN and OUT (or a folder or glob and an output folder), got {Arguments(a.Positional)}");
         string inPath = a.Positional[0], outPath = a.Positional[1];
         var settings = ParseSettings(a);
+        bool force = a.Switch("force", false);
         if (Batch.IsBatch(inPath))
         {
             if (File.Exists(outPath)) throw new UsageException($"{outPath}: is a file; batch output needs a folder");
             var jobs = Batch.Plan(inPath, outPath);
+            if (!force && jobs.FirstOrDefault(j => FilePaths.Same(j.Output, j.Input)) is { } clash)
+                throw new UsageException($"{outPath}: holds the inputs themselves ({clash.Input} would be replaced); give another output folder, or --force to replace them");
             int workers = (int)a.Number("jobs", Environment.ProcessorCount, 1, 256);
-            bool force = (a.Optional("force") ?? "off") switch
-            {
-                "on" => true,
-                "off" => false,
-                var v => throw new UsageException($"--force must be on or off, got '{v}'"),
-            };
             if (a.Optional("format") is { } f) OutputFormat(f, WavSampleFormat.Float32); // validate before any work
             return Batch.Run(jobs, LoadModel(a.Optional("model")), settings, a.Optional("format"), workers, force);
         }
-        if (a.Optional("jobs") is not null || a.Optional("force") is not null)
-            throw new UsageException("--jobs and --force apply to folders and globs only");
+        if (a.Optional("jobs") is not null) throw new UsageException("--jobs applies to folders and globs only");
         WavOutputName(outPath);
+        CheckOutput(outPath, force, inPath);
         var model = LoadModel(a.Optional("model"));
-        var noisy = AudioFiles.Read(inPath);
-        if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
-        if (noisy.SampleRate is < 8000 or > 384000)
-            throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
-        var format = OutputFormat(a.Optional("format") ?? "same", AudioFiles.ReadInfo(inPath).Info.Format);
-        float[][] output = Progress.Run("denoise", noisy.FrameCount / (double)noisy.SampleRate, report =>
-            Denoiser.Render(noisy.Channels, noisy.SampleRate, model, settings, report));
-        WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, output), format);
+        using var input = AudioFiles.Open(inPath);
+        CheckInput(input.Info, inPath);
+        var format = OutputFormat(a.Optional("format") ?? "same", input.Info.Format);
+        var progress = Progress.Start("denoise", input.Info.DurationSeconds);
+        DenoiseFile(input, outPath, model, settings, format, progress.Report);
+        progress.Done();
         return 0;
     }
 
+    /// <summary>
+    /// Streams one input through the denoiser into an atomic WAV file, block by block: memory does not grow with
+    /// the file's length, and the output is identical to <see cref="Denoiser.Render(float[][], int, PercepNetModel, DenoiseSettings, Action{double}?)"/>
+    /// of the whole file. With <paramref name="levels"/>, the 10 ms frame energies of input and output are measured on the way.
+    /// </summary>
+    internal static void DenoiseFile(AudioInput input, string outPath, PercepNetModel model, DenoiseSettings settings,
+        WavSampleFormat format, Action<double>? progress, (FrameEnergies In, FrameEnergies Out)? levels = null)
+    {
+        var info = input.Info;
+        using var writer = WavWriter.Create(outPath, info.SampleRate, info.ChannelCount, info.FrameCount, format);
+        Denoiser.Render(info.FrameCount, info.ChannelCount, info.SampleRate,
+            (block, n) =>
+            {
+                input.Read(block, 0, n); // the renderer asks for exactly the frames the header promises
+                levels?.In.Add(block, 0, n);
+            },
+            (block, offset, n) =>
+            {
+                writer.Write(block, offset, n);
+                levels?.Out.Add(block, offset, n);
+            },
+            model, settings, progress);
+        writer.Commit();
+    }
+
+    /// <summary>What the denoiser accepts: mono or stereo at 8 … 384 kHz.</summary>
+    internal static void CheckInput(WavInfo info, string path)
+    {
+        if (info.ChannelCount > 2) throw new UsageException($"{path}: {info.ChannelCount} channels; only mono and stereo are supported");
+        if (info.SampleRate is < 8000 or > 384000)
+            throw new UsageException($"{path}: {info.SampleRate} Hz is outside 8000 … 384000 Hz");
+    }
+
+    /// <summary>
+    /// Before any work: the output's folder exists and the name is not a folder (one line naming the path, never a
+    /// temporary file), and it does not name one of the inputs unless <paramref name="force"/> (the atomic write
+    /// makes replacing an input safe: the input is read in full before the new file takes its name).
+    /// </summary>
+    private static void CheckOutput(string output, bool force, params string[] inputs)
+    {
+        AtomicFile.CheckDestination(output);
+        if (force) return;
+        foreach (string input in inputs)
+            if (FilePaths.Same(output, input))
+                throw new UsageException($"{output}: is the input file {input}; give another name, or --force to replace it");
+    }
+
+    private static string Arguments(List<string> positional) =>
+        positional.Count == 0 ? "none" : $"{positional.Count}: {string.Join(' ', positional.Select(p => $"'{p}'"))}";
+
     public static int Report(ParsedArgs a)
     {
-        a.NoOthers("png", "width", "height", "strength", "postfilter", "comb", "model", "precision", "format");
-        if (a.Positional.Count is < 1 or > 2) throw new UsageException("report needs IN.wav and optionally OUT.wav, plus --png REPORT.png");
+        a.NoOthers("png", "width", "height", "strength", "postfilter", "comb", "model", "precision", "format", "force");
+        if (a.Positional.Count is < 1 or > 2) throw a.WrongPositionals("report needs IN.wav and optionally OUT.wav, plus --png REPORT.png");
         string pngPath = a.Required("png");
         int width = (int)a.Number("width", 1600, ReportRenderer.MinWidth, 8000);
         int height = (int)a.Number("height", 1000, ReportRenderer.MinHeight, 8000);
         var settings = ParseSettings(a);
+        bool force = a.Switch("force", false);
         string inPath = a.Positional[0];
         string? outPath = a.Positional.Count == 2 ? a.Positional[1] : null;
-        if (outPath is not null && SamePath(outPath, pngPath)) throw new UsageException("OUT.wav and --png name the same file");
+        if (outPath is not null && FilePaths.Same(outPath, pngPath)) throw new UsageException("OUT.wav and --png name the same file");
         if (outPath is not null) WavOutputName(outPath);
+        CheckOutput(pngPath, force, inPath);
+        if (outPath is not null) CheckOutput(outPath, force, inPath);
         var model = LoadModel(a.Optional("model"));
         var noisy = AudioFiles.Read(inPath);
-        if (noisy.ChannelCount > 2) throw new UsageException($"{inPath}: {noisy.ChannelCount} channels; only mono and stereo are supported");
-        if (noisy.SampleRate is < 8000 or > 384000)
-            throw new UsageException($"{inPath}: {noisy.SampleRate} Hz is outside 8000 … 384000 Hz");
+        var inputInfo = AudioFiles.ReadInfo(inPath).Info;
+        CheckInput(inputInfo, inPath);
         if (noisy.FrameCount == 0) throw new UsageException($"{inPath}: no audio frames");
-        var format = OutputFormat(a.Optional("format") ?? "same", AudioFiles.ReadInfo(inPath).Info.Format);
+        var format = OutputFormat(a.Optional("format") ?? "same", inputInfo.Format);
 
         var data = Progress.Run("report", noisy.FrameCount / (double)noisy.SampleRate, report =>
             ReportData.Compute(noisy.Channels, noisy.SampleRate, model, settings, report));
         string caption = string.Create(Inv, $"{Path.GetFileName(inPath)}, {noisy.SampleRate} Hz, {data.DurationSeconds:0.0#} s; model {model.Name} {model.Version}; strength {settings.Strength:0.##}, post-filter {settings.PostFilterAmount:0.##}, comb {(settings.CombEnabled ? "on" : "off")}");
         var canvas = ReportRenderer.Render(data, width, height, caption);
 
-        // The picture is encoded to a temporary file next to its destination first; the WAV (itself
-        // atomic) follows, and only then is the picture renamed into place, so a failure anywhere
-        // leaves neither a partial PNG nor a WAV without its report.
-        string pngFull = Path.GetFullPath(pngPath);
-        string pngTemp = Path.Combine(Path.GetDirectoryName(pngFull)!, $".{Path.GetFileName(pngFull)}.{Guid.NewGuid():N}.tmp");
+        // The picture goes to a temporary file next to its destination first; the WAV (itself atomic)
+        // follows, and only then is the picture renamed into place, so a failure anywhere leaves neither
+        // a partial PNG nor a WAV without its report.
         bool wavWritten = false;
         try
         {
-            using (var fs = new FileStream(pngTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                PngWriter.Write(fs, canvas.Pixels, canvas.Width, canvas.Height);
+            using var png = new AtomicFile(pngPath);
+            PngWriter.Write(png.Stream, canvas.Pixels, canvas.Width, canvas.Height);
             if (outPath is not null)
             {
                 WavWriter.Write(outPath, new AudioBuffer(noisy.SampleRate, data.Output), format);
                 wavWritten = true;
             }
-            File.Move(pngTemp, pngFull, overwrite: true);
+            png.Commit();
         }
         catch
         {
-            try { File.Delete(pngTemp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             if (wavWritten) { try { File.Delete(outPath!); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
             throw;
         }
@@ -261,19 +315,12 @@ public static class Commands
             throw new UsageException($"{path}: outputs are written as WAV; give the file a .wav name");
     }
 
-    private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
-
     /// <summary>The §10 controls and the network arithmetic from the command line.</summary>
     public static DenoiseSettings ParseSettings(ParsedArgs a)
     {
         float strength = (float)a.Number("strength", 1, 0, 1);
         float postFilter = (float)a.Number("postfilter", DenoiseSettings.DefaultPostFilterAmount, 0, 1);
-        bool comb = (a.Optional("comb") ?? "on") switch
-        {
-            "on" => true,
-            "off" => false,
-            var v => throw new UsageException($"--comb must be on or off, got '{v}'"),
-        };
+        bool comb = a.Switch("comb", true);
         var precision = (a.Optional("precision") ?? "int8") switch
         {
             "int8" => NetworkPrecision.Int8,
@@ -286,12 +333,7 @@ public static class Commands
             "removed" => ListenMode.Removed,
             var v => throw new UsageException($"--listen must be output or removed, got '{v}'"),
         };
-        bool guard = (a.Optional("overload-guard") ?? "on") switch
-        {
-            "on" => true,
-            "off" => false,
-            var v => throw new UsageException($"--overload-guard must be on or off, got '{v}'"),
-        };
+        bool guard = a.Switch("overload-guard", true);
         return new DenoiseSettings(strength, postFilter, comb, precision, listen, guard);
     }
 
@@ -327,11 +369,18 @@ public static class Commands
     public static int Bench(ParsedArgs a)
     {
         a.NoOthers("seconds", "stages", "model", "network", "config", "runs");
+        if (a.Positional.Count != 0) throw a.WrongPositionals($"bench takes no file arguments, got {Arguments(a.Positional)}");
         double seconds = a.Number("seconds", 20, 1, 3600);
         double runsAsked = a.Number("runs", 1, 1, 99);
         int runs = (int)runsAsked;
         if (runs != runsAsked) throw new UsageException($"--runs must be a whole number, got {runsAsked.ToString(Inv)}");
-        if (a.Optional("stages") is "on")
+        // Every option is checked, and the model loaded, before the first measurement: a mistake fails at once.
+        string? config = a.Optional("config");
+        if (config is not null && a.Optional("model") is not null) throw new UsageException("--config and --model exclude each other");
+        if (config is not null && !RandomModel.Configs.ContainsKey(config))
+            throw new UsageException($"--config must be one of {string.Join(", ", RandomModel.Configs.Keys)}, got '{config}'");
+        var model = !a.Switch("network", true) ? null : config is null ? LoadModel(a.Optional("model")) : RandomModel.Create(config);
+        if (a.Switch("stages", false))
         {
             foreach (var (stage, us) in Benchmark.Stages()) Console.Out.WriteLine(string.Create(Inv, $"{stage,-28} {us,8:F2} µs"));
         }
@@ -344,12 +393,7 @@ public static class Commands
         }
         foreach (int channels in new[] { 1, 2 })
             Line($"chain without network, {(channels == 1 ? "mono" : "stereo")}", () => Benchmark.Chain(channels, seconds));
-        if (a.Optional("network") is "off") return 0;
-        string? config = a.Optional("config");
-        if (config is not null && a.Optional("model") is not null) throw new UsageException("--config and --model exclude each other");
-        if (config is not null && !RandomModel.Configs.ContainsKey(config))
-            throw new UsageException($"--config must be one of {string.Join(", ", RandomModel.Configs.Keys)}, got '{config}'");
-        var model = config is null ? LoadModel(a.Optional("model")) : RandomModel.Create(config);
+        if (model is null) return 0;
         long weights = model.WeightCount;
         Console.Out.WriteLine(string.Create(Inv,
             $"model {model.Name} {model.Version}: D={model.D} C={model.C} H={model.H} R={model.R}, {weights / 1e6:F3} M weights"));
@@ -381,18 +425,60 @@ public static class Commands
     }
 }
 
-/// <summary>Shows a progress line on stderr for long runs when stderr is a terminal.</summary>
-public static class Progress
+/// <summary>
+/// The progress line of a single long file: "label: 42 %" rewritten in place with a carriage return, then
+/// "label: done, … s of audio in … s". Shown only when stderr is a terminal, as progress meters of other
+/// command line tools are: a log or a pipe gets no carriage-return clutter, and a successful run stays
+/// silent there. Short inputs finish before a meter would be read, so they show none either.
+/// </summary>
+public sealed class Progress
 {
+    /// <summary>Inputs at most this long (audio seconds) show no progress line.</summary>
+    public const double MinSeconds = 5;
+
+    private readonly string label;
+    private readonly double audioSeconds;
+    private readonly TextWriter output;
+    private readonly bool show;
+    private readonly Stopwatch watch = Stopwatch.StartNew();
+    private int lastPercent = -1;
+
+    /// <param name="terminal">Whether <paramref name="output"/> is a terminal.</param>
+    public Progress(string label, double audioSeconds, TextWriter output, bool terminal)
+    {
+        this.label = label;
+        this.audioSeconds = audioSeconds;
+        this.output = output;
+        show = terminal && audioSeconds > MinSeconds;
+    }
+
+    /// <summary>Progress on the process's stderr.</summary>
+    public static Progress Start(string label, double audioSeconds) => new(label, audioSeconds, Console.Error, !Console.IsErrorRedirected);
+
+    /// <summary>The fraction done, 0 … 1; the line is rewritten only when the whole percentage changes.</summary>
+    public void Report(double fraction)
+    {
+        // The small offset keeps fractions given as whole percentages (0.29 is 28.999… % in binary) on their value.
+        int percent = (int)Math.Floor(100 * Math.Clamp(fraction, 0, 1) + 1e-9);
+        if (!show || percent == lastPercent) return;
+        lastPercent = percent;
+        output.Write(string.Create(CultureInfo.InvariantCulture, $"\r{label}: {percent} %"));
+        output.Flush();
+    }
+
+    public void Done()
+    {
+        if (!show) return;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"\r{label}: done, {audioSeconds:F1} s of audio in {watch.Elapsed.TotalSeconds:F1} s"));
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress line on stderr.</summary>
     public static T Run<T>(string label, double audioSeconds, Func<Action<double>, T> work)
     {
-        bool show = audioSeconds > 30 && !Console.IsErrorRedirected;
-        var watch = Stopwatch.StartNew();
-        T result = work(fraction =>
-        {
-            if (show) Console.Error.Write($"\r{label}: {fraction * 100:F0} %");
-        });
-        if (show) Console.Error.WriteLine($"\r{label}: done in {watch.Elapsed.TotalSeconds:F1} s");
+        var progress = Start(label, audioSeconds);
+        T result = work(progress.Report);
+        progress.Done();
         return result;
     }
 }
