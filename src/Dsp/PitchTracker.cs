@@ -21,6 +21,14 @@ public sealed class PitchTracker
     private const float CorrelationEpsilon = 1e-12f;
     private const float LagCost = 0.3f, UnvoicedBias = 0.5f, OctaveCost = 0.4f, VoicingSwitchCost = 0.2f; // §3.3 f
     public const int ResetPeriod = 240;
+
+    /// <summary>
+    /// The voicing threshold of §3.3 (f): the pitch correlation ρ at which a lone candidate's voiced cost
+    /// 1 − ρ equals the unvoiced cost β_U + ρ, i.e. ρ = (1 − β_U)/2 ("about ρ ≈ 0.25" in the spec; the lag cost
+    /// raises it slightly for longer periods). The Viterbi path may stay voiced below it, held by the voicing
+    /// switch cost; displays of the pitch blank such frames, whose period is no more than a guess.
+    /// </summary>
+    public const float VoicingThreshold = (1f - UnvoicedBias) / 2f;
     // Deviation (docs/decisions.md): the lag penalty grows with log₂(T/60) rather than linearly in T,
     // so that each octave costs the same; the linear form gave 2T only a 1 % penalty at 800 Hz.
     private static readonly float LogPeriodRange = MathF.Log2((float)MaxT / MinT);

@@ -155,7 +155,7 @@ public sealed class EditorView
         if (fresh)
         {
             // The trace scrolls only while audio flows, so a stopped transport freezes it.
-            traceHz[traceHead] = current.Voiced && current.Hop > 0 ? current.PitchHz : float.NaN;
+            traceHz[traceHead] = ShowsPitch(current) ? current.PitchHz : float.NaN;
             traceCorr[traceHead] = current.PitchCorrelation;
             traceHead = (traceHead + 1) % TraceLength;
             dirty = true;
@@ -268,7 +268,7 @@ public sealed class EditorView
         c.FillRect(panel, Palette.Panel);
         c.DrawText(panel.X + 12, panel.Y + 8, "Pitch", 1.5f, Palette.Text);
         var s = current;
-        bool voiced = s.Voiced && s.Hop > 0 && s.PitchHz > 0f;
+        bool voiced = ShowsPitch(s);
         int n;
         if (voiced)
         {
@@ -295,7 +295,7 @@ public sealed class EditorView
         c.DrawText(panel.X + 12, barY + 1, "voicing", 1.25f, Palette.DimText);
         c.FillRect(barX, barY, barW, 10, Palette.Track);
         float corr = Math.Clamp(s.PitchCorrelation, 0f, 1f);
-        c.FillRect(barX, barY, (int)MathF.Round(corr * barW), 10, s.Voiced ? Palette.Pitch : Palette.DimText);
+        c.FillRect(barX, barY, (int)MathF.Round(corr * barW), 10, voiced ? Palette.Pitch : Palette.DimText);
         n = PutNumber(corr, "F2", 0);
         c.DrawText(barX + barW + 8, barY + 1, text.AsSpan(0, n), 1.25f, Palette.DimText);
 
@@ -331,6 +331,14 @@ public sealed class EditorView
             prevX = x; prevY = y; prevOk = ok; prevHz = hz;
         }
     }
+
+    /// <summary>
+    /// Whether a snapshot's pitch is shown (readout and trace): the tracker decided the frame voiced and its pitch
+    /// correlation reaches the tracker's own voicing threshold. Frames the tracker keeps voiced below it (held by
+    /// its switch cost) carry a period that is no more than a guess, often a multiple of the true one in noise.
+    /// </summary>
+    public static bool ShowsPitch(MeterSnapshot s) =>
+        s.Hop > 0 && s.Voiced && s.PitchHz > 0f && s.PitchCorrelation >= PitchTracker.VoicingThreshold;
 
     /// <summary>Vertical position of a pitch in the trace (log-frequency axis).</summary>
     public static float TraceY(float hz)

@@ -219,7 +219,8 @@ public static class ReportRenderer
         radius = MathF.Min(radius, 3f);
         for (int h = 0; h < d.Hops; h++)
         {
-            if (!d.Voiced[h] || d.PitchHz[h] <= 0) continue; // unvoiced frames are left out
+            // Unvoiced frames are left out, and so are those below the tracker's voicing threshold (as in the editor).
+            if (!d.Voiced[h] || d.PitchHz[h] <= 0 || d.PitchCorrelation[h] < PitchTracker.VoicingThreshold) continue;
             float x = (float)TimeToX(r, d.HopTimes[h], duration);
             float y = (float)LogToY(r, Math.Clamp(d.PitchHz[h], PitchMinHz, PitchMaxHz), PitchMinHz, PitchMaxHz);
             c.FillCircle(x, y, radius, PitchAlphaColour(d.PitchCorrelation[h]));

@@ -15,7 +15,7 @@ public class SpeechScreenshotTests
 {
     public const int SamplesPerFrame = 48000 / 30;
 
-    /// <summary>Processes samples/noisy.wav until the first voiced frame at or after <paramref name="stopSeconds"/>.</summary>
+    /// <summary>Processes samples/noisy.wav until the first frame at or after <paramref name="stopSeconds"/> whose pitch the editor shows.</summary>
     internal static (EditorView View, StreamingEngine Engine, string Source) RunSpeech(double stopSeconds)
     {
         var noisy = WavReader.Read(Repo.PathOf("samples/noisy.wav")).Channels[0];
@@ -42,7 +42,7 @@ public class SpeechScreenshotTests
             var reference = clean.AsSpan(start, SamplesPerFrame);
             engine.Process(block, output, reference); // one 1600-sample host block per UI frame
             view.Tick();
-            if (start >= stopSeconds * 48000 && view.Current.Voiced) break;
+            if (start >= stopSeconds * 48000 && EditorView.ShowsPitch(view.Current)) break;
         }
         view.Render();
         return (view, engine, source);
