@@ -282,7 +282,8 @@ public static class Commands
         var data = Progress.Run("report", noisy.FrameCount / (double)noisy.SampleRate, report =>
             ReportData.Compute(noisy.Channels, noisy.SampleRate, model, settings, report));
         string caption = string.Create(Inv, $"{Path.GetFileName(inPath)}, {noisy.SampleRate} Hz, {data.DurationSeconds:0.0#} s; model {model.Name} {model.Version}; strength {settings.Strength:0.##}, post-filter {settings.PostFilterAmount:0.##}, comb {(settings.CombEnabled ? "on" : "off")}");
-        var canvas = ReportRenderer.Render(data, width, height, caption);
+        string summary = SummaryLine(data.Summary, model);
+        var canvas = ReportRenderer.Render(data, width, height, caption, summary);
 
         // The picture goes to a temporary file next to its destination first; the WAV (itself atomic)
         // follows, and only then is the picture renamed into place, so a failure anywhere leaves neither
@@ -304,8 +305,20 @@ public static class Commands
             if (wavWritten) { try { File.Delete(outPath!); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
             throw;
         }
+        Console.Out.WriteLine(summary);
         return 0;
     }
+
+    /// <summary>The report's summary, on its picture and on stdout (definitions: <see cref="ReportSummary"/>).</summary>
+    public static string SummaryLine(ReportSummary s, PercepNetModel model)
+    {
+        string removed = !s.HasNoiseOnly ? "noise removed: no noise-only stretch found"
+            : double.IsPositiveInfinity(s.NoiseRemovedDb) ? string.Create(Inv, $"noise removed: all (output silent) over {s.NoiseOnlySeconds:0.0#} s of noise-only stretches")
+            : string.Create(Inv, $"noise removed {s.NoiseRemovedDb:F1} dB over {s.NoiseOnlySeconds:0.0#} s of noise-only stretches");
+        return string.Create(Inv, $"summary: {removed}; speech level {Level(s.InputLevelDbfs)} in, {Level(s.OutputLevelDbfs)} out; model {model.Name} {model.Version}");
+    }
+
+    private static string Level(double dbfs) => double.IsFinite(dbfs) ? dbfs.ToString("F1", Inv) + " dBFS" : "silent";
 
     /// <summary>Outputs are always WAV: a name that promises AIFF would hold WAV bytes, so it is refused.</summary>
     private static void WavOutputName(string path)

@@ -4,16 +4,20 @@ using PercepNetFx.Dsp.Analysis;
 
 namespace PercepNetFx.Editor;
 
-/// <summary>Where the report's five plot areas lie (public so tests can map axes independently).</summary>
-public sealed record ReportLayout(RectI Input, RectI Output, RectI Gains, RectI Comb, RectI Pitch, float TextScale, float LabelScale)
+/// <summary>Where the report's five plot areas and its summary line lie (public so tests can map axes independently).</summary>
+public sealed record ReportLayout(RectI Input, RectI Output, RectI Gains, RectI Comb, RectI Pitch, float TextScale, float LabelScale, int SummaryY)
 {
     public RectI[] Plots => new[] { Input, Output, Gains, Comb, Pitch };
 }
 
 /// <summary>
-/// Draws <see cref="ReportData"/> as one picture: input and output spectrograms on a log-frequency
-/// axis, the band gains and comb strengths as heat maps and the pitch track, stacked on a shared
-/// time axis, each with a title and (where colour carries a value) a labelled colour bar.
+/// Draws <see cref="ReportData"/> as one picture: a header with the caption and the summary line, then the
+/// input and output spectrograms, the band gains and comb strengths as heat maps and the pitch track,
+/// stacked on a shared time axis, each with a title and (where colour carries a value) a labelled colour bar.
+/// The spectrograms and the two band panels share one log-frequency axis (<see cref="MinHz"/> …
+/// <see cref="MaxHz"/>), so a feature at one frequency sits on the same rows in all four: each row of a band
+/// panel shows the value applied at that frequency, the band values interpolated between band centres with
+/// the weights the processing uses (gains as amplitudes, comb strengths as they are).
 /// Axis mappings (all continuous pixel coordinates inside a plot rectangle r):
 /// x(t) = r.X + r.W·t/duration; log axes y(f) = r.Y + r.H·(1 − ln(f/min)/ln(max/min)).
 /// </summary>
@@ -42,7 +46,8 @@ public static class ReportRenderer
         int th = Canvas.TextHeight(text), lh = Canvas.TextHeight(label);
         int left = Canvas.MeasureText(5, label) + 14;
         int right = 14 + ColourBarWidth(label) + 6 + Canvas.MeasureText(7, label) + 10;
-        int top = th + 14;
+        int summaryY = 7 + th + 6;
+        int top = summaryY + lh + 8;
         int bottom = 2 * lh + 18;               // tick labels and the axis title
         int gap = lh + 10;                     // each panel's title sits in the gap above it
         int available = height - top - bottom - Weights.Length * gap;
@@ -56,13 +61,14 @@ public static class ReportRenderer
             rects[i] = new RectI(left, y, width - left - right, h);
             y += h;
         }
-        return new ReportLayout(rects[0], rects[1], rects[2], rects[3], rects[4], text, label);
+        return new ReportLayout(rects[0], rects[1], rects[2], rects[3], rects[4], text, label, summaryY);
     }
 
     private static int ColourBarWidth(float label) => (int)(8 * label);
 
-    /// <summary>Renders the report; <paramref name="caption"/> goes into the header (file, model, settings).</summary>
-    public static Canvas Render(ReportData data, int width, int height, string caption)
+    /// <summary>Renders the report; <paramref name="caption"/> goes into the header (file, model, settings),
+    /// <paramref name="summary"/> on the line below it.</summary>
+    public static Canvas Render(ReportData data, int width, int height, string caption, string summary)
     {
         var layout = Layout(width, height);
         var c = new Canvas(width, height);
@@ -70,19 +76,18 @@ public static class ReportRenderer
         float ts = layout.TextScale, ls = layout.LabelScale;
         c.DrawText(layout.Input.X, 7, "PercepNetFx report", ts, Palette.Text);
         c.DrawText(layout.Input.X + Canvas.MeasureText(20, ts), 7 + (Canvas.TextHeight(ts) - Canvas.TextHeight(ls)) / 2, caption, ls, Palette.DimText);
+        c.DrawText(layout.Input.X, layout.SummaryY, summary, ls, Palette.Text);
 
         double duration = Math.Max(data.DurationSeconds, 1e-3);
         Title(c, layout, layout.Input, "Input spectrogram (Hz, dBFS)");
         Spectrogram(c, layout.Input, data, data.InputDb, duration);
         Title(c, layout, layout.Output, "Output spectrogram (Hz, dBFS)");
         Spectrogram(c, layout.Output, data, data.OutputDb, duration);
-        Title(c, layout, layout.Gains, "Band gains (dB), 34 bands by centre frequency (Hz)");
-        HopHeatMap(c, layout.Gains, data, data.GainDb, duration, v => Heat((v - GainMinDb) / -GainMinDb));
-        BandAxis(c, layout, layout.Gains);
+        Title(c, layout, layout.Gains, "Band gains (dB) as applied per frequency (Hz): 34 bands, interpolated between their centres");
+        HopHeatMap(c, layout.Gains, data, data.GainDb, duration, decibels: true, v => Heat((v - GainMinDb) / -GainMinDb));
         ColourBar(c, layout, layout.Gains, Heat, new[] { (0f, "-40 dB"), (0.25f, "-30"), (0.5f, "-20"), (0.75f, "-10"), (1f, "0 dB") });
-        Title(c, layout, layout.Comb, "Comb filter strength per band (0 = off, 1 = full)");
-        HopHeatMap(c, layout.Comb, data, data.CombStrength, duration, CombColour);
-        BandAxis(c, layout, layout.Comb);
+        Title(c, layout, layout.Comb, "Comb filter strength as applied per frequency (0 = off, 1 = full)");
+        HopHeatMap(c, layout.Comb, data, data.CombStrength, duration, decibels: false, CombColour);
         ColourBar(c, layout, layout.Comb, CombColour, new[] { (0f, "0"), (0.5f, "0.5"), (1f, "1") });
         Title(c, layout, layout.Pitch, "Pitch (Hz), voiced frames; opacity = pitch correlation");
         PitchTrack(c, layout.Pitch, data, duration);
@@ -107,7 +112,7 @@ public static class ReportRenderer
         var binPos = new double[r.H];
         for (int y = 0; y < r.H; y++)
         {
-            double f = MaxHz * Math.Pow(MinHz / MaxHz, (y + 0.5) / r.H);
+            double f = RowHz(r, y);
             binPos[y] = f <= nyquist ? f / d.BinHz : -1; // above Nyquist (e.g. 44.1 kHz input): no data
         }
         for (int x = 0; x < r.W; x++)
@@ -135,6 +140,14 @@ public static class ReportRenderer
                 c.Pixels[(r.Y + y) * c.Width + r.X + x] = Heat((best - SpectrumMinDb) / (SpectrumMaxDb - SpectrumMinDb));
             }
         }
+        FrequencyGrid(c, r, nyquist);
+        var layout = Layout(c.Width, c.Height);
+        ColourBar(c, layout, r, Heat, new[] { (0f, "-100 dB"), (0.2f, "-80"), (0.4f, "-60"), (0.6f, "-40"), (0.8f, "-20"), (1f, "0 dBFS") });
+    }
+
+    /// <summary>The shared frequency axis: grid lines (up to the input's Nyquist frequency) and labels.</summary>
+    private static void FrequencyGrid(Canvas c, RectI r, double nyquist)
+    {
         foreach (double f in FrequencyTicks)
         {
             if (f > nyquist) continue;
@@ -142,19 +155,25 @@ public static class ReportRenderer
             c.FillRect(r.X, y, r.W, 1, Canvas.WithAlpha(Palette.Grid, 110));
         }
         LogAxisLabels(c, r, FrequencyTicks, MinHz, MaxHz);
-        var layout = Layout(c.Width, c.Height);
-        ColourBar(c, layout, r, Heat, new[] { (0f, "-100 dB"), (0.2f, "-80"), (0.4f, "-60"), (0.6f, "-40"), (0.8f, "-20"), (1f, "0 dBFS") });
     }
+
+    /// <summary>Frequency (Hz) at the centre of pixel row y of a plot on the shared log axis.</summary>
+    private static double RowHz(RectI r, int y) => MaxHz * Math.Pow(MinHz / MaxHz, (y + 0.5) / r.H);
 
     private static void LogAxisLabels(Canvas c, RectI r, double[] ticks, double min, double max)
     {
         float ls = Layout(c.Width, c.Height).LabelScale;
         int lh = Canvas.TextHeight(ls);
-        foreach (double f in ticks)
+        int lastTop = int.MaxValue;
+        foreach (double f in ticks) // ascending, so labels go up the axis
         {
             int y = (int)LogToY(r, f, min, max);
             c.FillRect(r.X - 5, y, 5, 1, Palette.DimText);
-            c.DrawTextRight(0, Math.Clamp(y - lh / 2, r.Y - lh / 2, r.Bottom - lh / 2), r.X - 8, HzLabel(f), ls, Palette.DimText);
+            // A label that would overlap the one below it is left out (short panels); its tick stays.
+            int top = Math.Clamp(y - lh / 2, r.Y - lh / 2, r.Bottom - lh / 2);
+            if (top + lh > lastTop) continue;
+            c.DrawTextRight(0, top, r.X - 8, HzLabel(f), ls, Palette.DimText);
+            lastTop = top;
         }
     }
 
@@ -163,50 +182,60 @@ public static class ReportRenderer
         : string.Create(Inv, $"{f:0}");
 
     /// <summary>
-    /// Per-hop band values as a heat map: bands in equal rows (band 0 at the bottom), each pixel column
-    /// the mean of the hops whose frame centres fall into it, or the nearest hop when hops are wider
-    /// than pixels.
+    /// Per-hop band values as a heat map on the shared frequency axis: each pixel column takes the mean of the
+    /// hops whose frame centres fall into it (or the nearest hop when hops are wider than pixels), and each row
+    /// the value applied at its frequency: the two bands around it weighted as the processing weights them
+    /// (<see cref="BandLayout"/>: linear between band centres, the top band alone above its centre), in
+    /// amplitude for gains in dB. Rows above the input's Nyquist frequency hold no signal and stay empty.
     /// </summary>
-    private static void HopHeatMap(Canvas c, RectI r, ReportData d, float[] values, double duration, Func<float, uint> colour)
+    private static void HopHeatMap(Canvas c, RectI r, ReportData d, float[] values, double duration, bool decibels, Func<float, uint> colour)
     {
         const int Bands = Constants.BandCount;
         c.FillRect(r, Palette.PlotBackground);
-        if (d.Hops == 0) return;
-        var mean = new float[Bands];
-        for (int x = 0; x < r.W; x++)
+        double nyquist = d.SampleRate / 2.0;
+        var lower = new int[r.H];
+        var upperWeight = new float[r.H];
+        ReadOnlySpan<int> centres = Constants.BandCentreBins;
+        double bandBinHz = (double)Constants.SampleRate / Constants.WindowSize;
+        for (int y = 0; y < r.H; y++)
         {
-            double t0 = x * duration / r.W, t1 = (x + 1) * duration / r.W;
-            int h0 = LowerBound(d.HopTimes, t0), h1 = LowerBound(d.HopTimes, t1);
-            if (h1 <= h0)
+            double f = RowHz(r, y);
+            if (f > nyquist) { lower[y] = -1; continue; }
+            double bin = f / bandBinHz;
+            int b = 0;
+            while (b < Bands - 2 && centres[b + 1] <= bin) b++;
+            lower[y] = b;
+            upperWeight[y] = (float)Math.Clamp((bin - centres[b]) / (centres[b + 1] - centres[b]), 0, 1);
+        }
+        if (d.Hops > 0)
+        {
+            var mean = new float[Bands];
+            for (int x = 0; x < r.W; x++)
             {
-                int near = Nearest(d.HopTimes, (t0 + t1) / 2);
-                if (Math.Abs(d.HopTimes[near] - (t0 + t1) / 2) > 0.01) continue; // no frame within a hop of here
-                h0 = near; h1 = near + 1;
-            }
-            Array.Clear(mean);
-            for (int h = h0; h < h1; h++)
-                for (int b = 0; b < Bands; b++) mean[b] += values[h * Bands + b] / (h1 - h0);
-            for (int y = 0; y < r.H; y++)
-            {
-                int b = Math.Clamp((int)((r.H - 1 - y) * Bands / (double)r.H), 0, Bands - 1);
-                c.Pixels[(r.Y + y) * c.Width + r.X + x] = colour(mean[b]);
+                double t0 = x * duration / r.W, t1 = (x + 1) * duration / r.W;
+                int h0 = LowerBound(d.HopTimes, t0), h1 = LowerBound(d.HopTimes, t1);
+                if (h1 <= h0)
+                {
+                    int near = Nearest(d.HopTimes, (t0 + t1) / 2);
+                    if (Math.Abs(d.HopTimes[near] - (t0 + t1) / 2) > 0.01) continue; // no frame within a hop of here
+                    h0 = near; h1 = near + 1;
+                }
+                Array.Clear(mean);
+                for (int h = h0; h < h1; h++)
+                    for (int b = 0; b < Bands; b++) mean[b] += values[h * Bands + b] / (h1 - h0);
+                for (int y = 0; y < r.H; y++)
+                {
+                    int b = lower[y];
+                    if (b < 0) continue;
+                    float w = upperWeight[y];
+                    float v = decibels
+                        ? 20f * MathF.Log10(MathF.Max((1 - w) * MathF.Pow(10f, mean[b] / 20f) + w * MathF.Pow(10f, mean[b + 1] / 20f), 1e-7f))
+                        : (1 - w) * mean[b] + w * mean[b + 1];
+                    c.Pixels[(r.Y + y) * c.Width + r.X + x] = colour(v);
+                }
             }
         }
-    }
-
-    private static void BandAxis(Canvas c, ReportLayout layout, RectI r)
-    {
-        const int Bands = Constants.BandCount;
-        int lh = Canvas.TextHeight(layout.LabelScale);
-        double rowH = r.H / (double)Bands;
-        // Label as many bands as fit without overlapping, always including the top one.
-        int every = Math.Max(1, (int)Math.Ceiling((lh + 2) / rowH));
-        for (int b = Bands - 1; b >= 0; b -= every)
-        {
-            int y = (int)(r.Bottom - (b + 0.5) * rowH);
-            c.FillRect(r.X - 5, y, 5, 1, Palette.DimText);
-            c.DrawTextRight(0, y - lh / 2, r.X - 8, HzLabel(BandLayout.CentreHz[b]), layout.LabelScale, Palette.DimText);
-        }
+        FrequencyGrid(c, r, nyquist);
     }
 
     private static void PitchTrack(Canvas c, RectI r, ReportData d, double duration)

@@ -1,4 +1,5 @@
 using PercepNetFx.Audio;
+using PercepNetFx.Dsp.Network;
 using PercepNetFx.Editor;
 
 namespace PercepNetFx.Cli.Tests;
@@ -140,12 +141,14 @@ public sealed class ReportTests : IDisposable
         var panel = ReportRenderer.Layout(1600, 1000).Gains;
         var (r0, g0, b0) = Unpack(ReportRenderer.Heat(1f)); // the 0 dB end of the colour bar
 
+        // The frequency grid's lines (100, 200, 500 Hz, 1, 2, 5, 10, 20 kHz on the 50 Hz … 24 kHz log axis) cross the map.
+        var gridRows = new[] { 100.0, 200, 500, 1000, 2000, 5000, 10000, 20000 }.Select(f => (int)LogY(panel, f, 50, 24000)).ToHashSet();
         double Mean(Image image, out double zeroDbShare)
         {
             double sum = 0;
             int count = 0, zero = 0;
             for (int y = panel.Y; y < panel.Bottom; y++)
-                for (int x = TimeX(panel, 0.1, 2.0); x < TimeX(panel, 1.9, 2.0); x++)
+                for (int x = TimeX(panel, 0.1, 2.0); x < TimeX(panel, 1.9, 2.0) && !gridRows.Contains(y); x++)
                 {
                     sum += image.Luma(x, y);
                     var (r, g, b) = image[x, y];
@@ -160,6 +163,86 @@ public sealed class ReportTests : IDisposable
         Assert.True(share > 0.95, $"only {share:P1} of the gain map at the 0 dB colour with strength 0");
         double suppressed = Mean(Report(input, "--strength", "1"), out _);
         Assert.True(suppressed < transparent - 60, $"mean brightness {suppressed:F0} at strength 1 vs {transparent:F0} at 0");
+    }
+
+    [Fact]
+    public void TheSummaryLineIsOnStdoutAndOnThePictureWithNumbersRecomputedFromTheFiles()
+    {
+        // Harmonic bursts (a speech stand-in) over white noise, with 1 s of noise alone between them.
+        const double Seconds = 7;
+        var rng = new Random(21);
+        var x = new float[(int)(Seconds * Rate)];
+        bool Tone(double t) => t % 2.0 is >= 1.0 and < 2.0;
+        for (int n = 0; n < x.Length; n++)
+        {
+            double t = (double)n / Rate, s = 0;
+            if (Tone(t))
+                for (int k = 1; k * 150 < 6000; k++) s += Math.Sin(2 * Math.PI * k * 150.0 * n / Rate) / k;
+            x[n] = (float)(0.08 * s + 0.01 * (rng.NextDouble() * 2 - 1));
+        }
+        string input = WriteWav("mix.wav", x), output = dir.File("out.wav"), png = dir.File("summary.png");
+        var r = Cli.Run("report", input, output, "--png", png, "--format", "f32");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string line = Assert.Single(r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var m = System.Text.RegularExpressions.Regex.Match(line,
+            @"^summary: noise removed (-?\d+\.\d) dB over (\d+\.\d+) s of noise-only stretches; speech level (-?\d+\.\d) dBFS in, (-?\d+\.\d) dBFS out; model (\S+) (\S+)$");
+        Assert.True(m.Success, line);
+        double Value(int group) => double.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        // The documented rules, restated here on sox's decode of the two files: 10 ms frames; the noise floor is
+        // the 10th percentile of the input's non-zero frame energies; noise-only stretches are runs of 20 or more
+        // frames within 6 dB of it; speech level: RMS over the frames within 40 dB of the loudest.
+        double[] Frames(string path)
+        {
+            float[] v = Sox.DecodeToF32(path, out _);
+            var e = new double[v.Length / 480];
+            for (int f = 0; f < e.Length; f++)
+            {
+                for (int i = 0; i < 480; i++) e[f] += (double)v[f * 480 + i] * v[f * 480 + i];
+                e[f] /= 480;
+            }
+            return e;
+        }
+        double[] ein = Frames(input), eout = Frames(output);
+        var sorted = ein.Where(e => e > 0).Order().ToArray();
+        double ceiling = sorted[(int)(0.1 * (sorted.Length - 1))] * Math.Pow(10, 0.6);
+        var quiet = new bool[ein.Length];
+        for (int f = 0; f < ein.Length;)
+        {
+            int end = f;
+            while (end < ein.Length && ein[end] > 0 && ein[end] <= ceiling) end++;
+            for (int g = f; g < end && end - f >= 20; g++) quiet[g] = true;
+            f = Math.Max(end, f + 1);
+        }
+        double Ratio(Func<int, bool> take) =>
+            10 * Math.Log10(Enumerable.Range(0, ein.Length).Where(take).Sum(f => ein[f]) / Enumerable.Range(0, ein.Length).Where(take).Sum(f => eout[f]));
+        static double Level(double[] e)
+        {
+            double threshold = e.Max() * 1e-4;
+            return 10 * Math.Log10(e.Where(v => v > threshold).Average());
+        }
+        Assert.Equal(Ratio(f => quiet[f]), Value(1), 0.051);
+        Assert.Equal(quiet.Count(q => q) * 0.01, Value(2), 0.006);
+        Assert.Equal(Level(ein), Value(3), 0.051);
+        Assert.Equal(Level(eout), Value(4), 0.051);
+        Assert.Equal(ShippedModels.DefaultName, m.Groups[5].Value);
+
+        // Against the signal as built: the stretches are most of the 4 s of noise alone, and the noise removed
+        // over all of those 4 s (edges next to the bursts included, where the gains open and close) is what
+        // the line says.
+        Assert.InRange(Value(2), 3.2, 4.0);
+        Assert.Equal(Ratio(f => !Tone(f * 0.01) && !Tone(f * 0.01 + 0.0099)), Value(1), 1.0);
+        Assert.True(Value(1) > 6, $"only {Value(1)} dB of white noise removed");
+
+        // The picture carries the same line, drawn in the header where the layout puts it.
+        var layout = ReportRenderer.Layout(1600, 1000);
+        var expected = new Canvas(1600, 1000);
+        expected.Clear(Palette.Background);
+        expected.DrawText(layout.Input.X, layout.SummaryY, line, layout.LabelScale, Palette.Text);
+        var image = Decode(png);
+        for (int y = layout.SummaryY; y < layout.SummaryY + Canvas.TextHeight(layout.LabelScale); y++)
+            for (int px = layout.Input.X; px < layout.Input.X + Canvas.MeasureText(line.Length, layout.LabelScale); px++)
+                Assert.Equal(Unpack(expected[px, y]), image[px, y]);
     }
 
     private static (int, int, int) Unpack(uint argb) => ((int)(argb >> 16) & 255, (int)(argb >> 8) & 255, (int)argb & 255);

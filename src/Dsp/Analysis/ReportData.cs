@@ -5,7 +5,7 @@ namespace PercepNetFx.Dsp.Analysis;
 /// <summary>
 /// Everything the report picture shows, as plain arrays on one time axis (seconds of the input):
 /// the input and output spectrograms, and per hop the 34 applied band gains, the comb strengths
-/// and the pitch track. Pure computation, no I/O; <see cref="Compute"/> also returns the
+/// and the pitch track, and the summary numbers. Pure computation, no I/O; <see cref="Compute"/> also returns the
 /// latency-compensated processed audio so the caller can save it without a second render.
 /// </summary>
 public sealed class ReportData
@@ -39,8 +39,11 @@ public sealed class ReportData
     public required float[] PitchCorrelation { get; init; }
     public required bool[] Voiced { get; init; }
 
-    /// <summary>The processed audio, sample-aligned with the input (as <see cref="Denoiser.Render"/>).</summary>
+    /// <summary>The processed audio, sample-aligned with the input (as <see cref="Denoiser.Render(float[][], int, PercepNetModel, DenoiseSettings, Action{double}?)"/>).</summary>
     public required float[][] Output { get; init; }
+
+    /// <summary>Noise removed over the noise-only stretches, speech levels in and out.</summary>
+    public required ReportSummary Summary { get; init; }
 
     public int Hops => HopTimes.Length;
 
@@ -105,6 +108,7 @@ public sealed class ReportData
             PitchCorrelation = correlation.ToArray(),
             Voiced = voiced.ToArray(),
             Output = output,
+            Summary = ReportSummary.Measure(input, output, sampleRate),
         };
     }
 
