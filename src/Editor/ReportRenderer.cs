@@ -89,7 +89,7 @@ public static class ReportRenderer
         Title(c, layout, layout.Comb, "Comb filter strength as applied per frequency (0 = off, 1 = full)");
         HopHeatMap(c, layout.Comb, data, data.CombStrength, duration, decibels: false, CombColour);
         ColourBar(c, layout, layout.Comb, CombColour, new[] { (0f, "0"), (0.5f, "0.5"), (1f, "1") });
-        Title(c, layout, layout.Pitch, "Pitch (Hz), voiced frames; opacity = pitch correlation");
+        Title(c, layout, layout.Pitch, string.Create(Inv, $"Pitch (Hz), voiced frames with pitch correlation {PitchTracker.VoicingThreshold:0.##} or more; opacity = correlation"));
         PitchTrack(c, layout.Pitch, data, duration);
         ColourBar(c, layout, layout.Pitch, PitchAlphaColour, new[] { (0f, "0"), (0.5f, "0.5"), (1f, "1 corr") });
         TimeAxis(c, layout, duration);
