@@ -26,8 +26,6 @@ internal sealed class WavSampleWriter
         buffer = new byte[(int)Math.Min(blockFrames, Math.Max(frames, 1)) * blockAlign];
     }
 
-    public long Written => written;
-
     public void Write(float[][] planar, int offset, int count)
     {
         ArgumentNullException.ThrowIfNull(planar);
@@ -70,9 +68,6 @@ public sealed class WavFileWriter : IDisposable
         this.file = file;
         this.samples = samples;
     }
-
-    /// <summary>Frames written so far.</summary>
-    public long Written => samples.Written;
 
     /// <summary>Appends frames [offset, offset + count) of each channel array.</summary>
     public void Write(float[][] channels, int offset, int count) => samples.Write(channels, offset, count);
