@@ -120,6 +120,45 @@ def run_dfn3(mjs: Path, dev: Path, rows, root: Path, jobs: int) -> Path:
     return out
 
 
+def speech_and_noise_levels(clean, noisy, out) -> tuple[float, float]:
+    """(speech level, noise-only reduction) in dB. Speech level: the output projected on the clean
+    speech, 20·log10(<out, clean> / <clean, clean>), 0 dB when speech passes at its level. Noise-only
+    reduction: input energy over output energy in the 20 ms frames where the clean speech is more
+    than 50 dB below its loudest frame (the stretches between and around words)."""
+    import numpy as np
+    n = min(len(clean), len(noisy), len(out))
+    c, y, e = clean[:n], noisy[:n], out[:n]
+    speech = 20 * np.log10(max(float(np.dot(e, c)) / max(float(np.dot(c, c)), 1e-20), 1e-10))
+    f = 960
+    k = n // f
+    ec = np.mean(c[:k * f].reshape(k, f) ** 2, axis=1)
+    quiet = ec < ec.max() * 1e-5
+    if not quiet.any():
+        return speech, float("nan")
+    ey = np.sum(y[:k * f].reshape(k, f)[quiet] ** 2)
+    ee = np.sum(e[:k * f].reshape(k, f)[quiet] ** 2)
+    return speech, 10 * np.log10(max(ey, 1e-20) / max(ee, 1e-20))
+
+
+def level_table(levels: dict[str, dict[str, tuple]], snr: dict[str, int]) -> str:
+    """Speech level and noise-only reduction per SNR (means; NaN items without quiet frames left out)."""
+    import math
+    snrs = sorted(set(snr.values()))
+    out = []
+    for metric, mi in (("speech level through the chain (dB, 0 = kept)", 0), ("noise removed where there is no speech (dB)", 1)):
+        out.append("\n%s\n| setting | %s | overall |" % (metric, " | ".join("%+d dB" % s for s in snrs)))
+        out.append("|---|" + "---:|" * (len(snrs) + 1))
+        for name, res in levels.items():
+            per = defaultdict(list)
+            for item, v in res.items():
+                if not math.isnan(v[mi]):
+                    per[snr[item]].append(v[mi])
+            allv = [v for s_ in snrs for v in per[s_]]
+            cells = ["%.1f" % (sum(per[s_]) / len(per[s_])) if per[s_] else "—" for s_ in snrs]
+            out.append("| %s | %s | %.1f |" % (name, " | ".join(cells), sum(allv) / max(len(allv), 1)))
+    return "\n".join(out)
+
+
 def format_tables(results: dict[str, dict[Path, tuple]], snr: dict[str, int]) -> str:
     """One markdown table per metric (rows: settings; columns: SNRs and overall), as printed."""
     snrs = sorted(set(snr.values()))
@@ -177,7 +216,22 @@ def main() -> None:
     for label, out in others.items():
         results[label] = score([(dev / r["clean"], out / Path(r["noisy"]).name) for r in rows],
                                root / ("%s.tsv" % out.name), ext)
-    text = format_tables(results, snr)
+    import soundfile as sf
+    cache = {}
+
+    def mono(path):
+        if path not in cache:
+            x, _ = sf.read(str(path), dtype="float64", always_2d=True)
+            cache[path] = x.mean(axis=1)
+        return cache[path]
+    levels = {}
+    for label, res in results.items():
+        levels[label] = {}
+        for r in rows:
+            enhanced = next(p for p in res if p.stem == Path(r["noisy"]).stem)
+            levels[label][r["id"]] = speech_and_noise_levels(mono(dev / r["clean"]), mono(dev / r["noisy"]), mono(enhanced))
+        cache = {k: v for k, v in cache.items() if str(k).startswith(str(dev))}   # keep the inputs only
+    text = format_tables(results, snr) + "\n" + level_table(levels, snr)
     print(text)
     if a.out_md:
         Path(a.out_md).write_text("Dev set `%s` (%d mixtures)\n%s\n" % (dev.name, len(rows), text))

@@ -370,3 +370,32 @@ class ScriptErrorTests(TempDirTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SpeechAndNoiseLevelsTest(unittest.TestCase):
+    """sweep_dev's level rules against closed forms on synthetic speech with silent gaps."""
+
+    def setUp(self):
+        rng = np.random.default_rng(5)
+        self.clean = np.concatenate([sine(200, 0.5), np.zeros(RATE // 2), sine(300, 0.5), np.zeros(RATE // 2)])
+        self.noise = 0.01 * rng.standard_normal(len(self.clean))
+        self.noisy = self.clean + self.noise
+
+    def test_half_amplitude_speech_reads_minus_6_dB(self):
+        speech, _ = sd.speech_and_noise_levels(self.clean, self.noisy, 0.5 * self.clean + self.noise)
+        self.assertAlmostEqual(speech, 20 * np.log10(0.5), delta=0.05)
+
+    def test_noise_scaled_by_a_tenth_in_the_gaps_reads_20_dB_removed(self):
+        _, removed = sd.speech_and_noise_levels(self.clean, self.noisy, self.clean + 0.1 * self.noise)
+        self.assertAlmostEqual(removed, 20.0, delta=0.01)
+
+    def test_speech_without_gaps_has_no_noise_figure(self):
+        tone = sine(250, 1.0)
+        _, removed = sd.speech_and_noise_levels(tone, tone, tone)
+        self.assertTrue(np.isnan(removed))
+
+    def test_level_table_averages_per_snr(self):
+        text = sd.level_table({"x": {"a": (-1.0, 10.0), "b": (-3.0, float("nan")), "c": (0.0, 4.0)}},
+                              {"a": 0, "b": 0, "c": 5})
+        self.assertIn("| x | -2.0 | 0.0 | -1.3 |", text)
+        self.assertIn("| x | 10.0 | 4.0 | 7.0 |", text)
