@@ -31,7 +31,8 @@ CLI, the peers' by their tool (denoise.mjs removes their 10/20 ms delays); `scor
     /usr/bin/python3 scripts/eval_quality.py --model path/to/M.safetensors
     /usr/bin/python3 scripts/eval_quality.py --quick --no-build       # CI-size smoke run (< 1 min)
 
-Data folder: as scripts/oracle_table.py ($PERCEPNETFX_DATA, else shared/data above the repository).
+Data folder, CLI, score parsing, level rule and resampling: train/common.py ($PERCEPNETFX_DATA,
+else ../shared/data beside the repository; $PERCEPNETFX_CLI, else the built dll).
 Audio written by the run stays under out/eval/ (out/eval-quick/ for --quick) for listening.
 """
 from __future__ import annotations
@@ -56,7 +57,9 @@ import soundfile as sf
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
-import oracle_table as ot  # noqa: E402  (level rules, data folder, resampling: one definition)
+sys.path.insert(0, str(REPO / "train"))
+import common as pc  # noqa: E402  (data folder, CLI, score parsing, level rule, resampling)
+import oracle_table as ot  # noqa: E402  (the mixing rules of the oracle table)
 import extra_metrics as em  # noqa: E402  (optional PESQ-WB and DNSMOS)
 
 RATE = ot.RATE
@@ -67,10 +70,8 @@ SEED = 20240612                   # differs from oracle_table's seed on purpose:
 VAL_PER_SPEAKER = {"actor23": 3, "actor24": 3, "TEF2": 2, "TEM2": 2}
 QUICK_VAL_PER_SPEAKER = {"actor23": 1}
 DEFAULT_MODEL_FILE = REPO / "models" / "percepnetfx-v2.safetensors"   # embedded in the CLI at build time
-DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 PEERS = [("rnnoise", "RNNoise 0.1.1"), ("rnnoise2", "RNNoise 0.2"), ("rnnoise2main", "RNNoise main (post-0.2)")]
 METRICS = [("SI-SDR (dB)", 0, "{:.2f}"), ("STOI", 1, "{:.3f}"), ("segSNR (dB)", 2, "{:.2f}")]
-SCORE_LIST_RE = re.compile(r"^(.*)\t" + ot.SCORE_RE.pattern + r"\s*$")
 PEER_TOTAL_RE = re.compile(r"^total \d+ files, .* RTF (\S+)\s*$", re.M)
 
 
@@ -80,7 +81,7 @@ PEER_TOTAL_RE = re.compile(r"^total \d+ files, .* RTF (\S+)\s*$", re.M)
 
 def scale_to_rms(x: np.ndarray, level_dbfs: float) -> np.ndarray:
     """x scaled to an RMS level (dBFS) over its whole length."""
-    r = ot.rms(x)
+    r = pc.rms(x)
     if r == 0:
         raise ValueError("cannot scale a silent signal")
     return x * (10 ** (level_dbfs / 20) / r)
@@ -93,24 +94,14 @@ def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float,
     limit (so the SNR is unchanged and nothing clips). Returns (clean, noisy, gain)."""
     if len(speech) != len(noise):
         raise ValueError(f"lengths differ: {len(speech)} vs {len(noise)}")
-    s = speech * (10 ** (speech_dbfs / 20) / ot.active_level(speech))
+    s = speech * (10 ** (speech_dbfs / 20) / pc.active_level(speech))
     n = scale_to_rms(noise, speech_dbfs - snr_db)
     y = s + n
     g = min(1.0, peak_limit / float(np.max(np.abs(y))))
     return g * s, g * y, g
 
 
-def parse_score_list(text: str) -> dict[str, tuple[float, float, float, int]]:
-    """`percepnetfx score --list` output -> {enhanced path: (SI-SDR, STOI, segSNR, lag)}."""
-    out = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        m = SCORE_LIST_RE.match(line)
-        if not m:
-            raise ValueError(f"cannot parse score line: {line!r}")
-        out[m[1]] = (float(m[2]), float(m[3]), float(m[4]), int(m[5]))
-    return out
+parse_score_list = pc.parse_score_list   # `score --list` output -> {enhanced: (SI-SDR, STOI, segSNR, lag)}
 
 
 def parse_peer_rtf(text: str) -> float | None:
@@ -217,10 +208,7 @@ def model_label(path: Path) -> dict:
 # ---------------------------------------------------------------------------
 
 def cli(args: list[str]) -> str:
-    r = subprocess.run(["dotnet", str(DLL), *args], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"percepnetfx {' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
-    return r.stdout
+    return pc.run_cli(args)
 
 
 def score_pairs(pairs: list[tuple[Path, Path]], work: Path, jobs: int) -> dict:
@@ -306,8 +294,8 @@ def build_val_mixtures(data: Path, work: Path, per_speaker: dict):
     mixtures = []
     (work / "mix").mkdir(parents=True, exist_ok=True)
     for i, (spk, sp, npath) in enumerate(pick_val_material(data, per_speaker, rng)):
-        s = ot.load_48k(data / sp)
-        nz = ot.load_48k(data / npath)
+        s = pc.load_48k(data / sp)
+        nz = pc.load_48k(data / npath)
         if len(nz) < len(s):
             nz = np.tile(nz, int(math.ceil(len(s) / len(nz))))
         off = int(rng.integers(0, len(nz) - len(s) + 1))
@@ -495,11 +483,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "| # | speaker | speech | noise | offset (s) | length (s) | lowest peak-limit gain (dB) |",
         "|---|---|---|---|---:|---:|---:|",
     ]
-    for u in sorted({m["utt"] for m in mixtures}):
-        ms = [m for m in mixtures if m["utt"] == u]
-        m = ms[0]
-        lines.append(f"| {u} | {m['speaker']} | `{m['speech']}` | `{Path(m['noise']).name}` | {m['offset'] / RATE:.2f} |"
-                     f" {m['seconds']:.2f} | {min(x['gain_db'] for x in ms):.2f} |")
+    lines += ot.utterance_rows(mixtures, "speaker", lambda path: Path(path).name)
     lags = sorted({r[s][3] for r in vrec for s, _ in vsys})
     lines += ["", f"Alignment lags found by `score` (samples): {lags}.", ""]
 
@@ -604,7 +588,7 @@ def main():
         print("\n".join(lines))
         return
 
-    data = ot.data_dir()
+    data = Path(pc.data_root())
     if not (data / "manifest.csv").is_file():
         sys.exit(f"no manifest.csv in {data} (set PERCEPNETFX_DATA)")
     if args.model:
@@ -616,11 +600,12 @@ def main():
         model_file, model_args = DEFAULT_MODEL_FILE, []
         model_desc = "the CLI's embedded default (`models/percepnetfx-v2.safetensors`)"
     if not args.no_build:
-        subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", str(REPO / "src/Cli")], check=True,
-                       stdout=subprocess.DEVNULL)
-    if not DLL.is_file():
-        sys.exit(f"{DLL} not found: build the CLI (dotnet build -c Release src/Cli) or drop --no-build")
-    if not args.model and DEFAULT_MODEL_FILE.stat().st_mtime > DLL.stat().st_mtime:
+        pc.build_cli()
+    missing = pc.require_cli()
+    if missing:
+        sys.exit(missing + " (or drop --no-build)")
+    dll = Path(pc.CLI_DLL)
+    if not args.model and dll.is_file() and DEFAULT_MODEL_FILE.stat().st_mtime > dll.stat().st_mtime:
         # The embedded model is copied in at build time; a newer file means the CLI holds an older one.
         sys.exit(f"{DEFAULT_MODEL_FILE} is newer than the built CLI: rebuild it (drop --no-build) or pass --model")
     label = model_label(model_file)

@@ -36,14 +36,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 SCRIPTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(SCRIPTS.parent / "train"))
+import common as pc  # noqa: E402  (reading audio, resampling)
+
 PESQ_ENV = "PERCEPNETFX_PESQ"
 DNSMOS_ENV = "PERCEPNETFX_DNSMOS_MODEL"
 PESQ_RATE = 16000
@@ -113,18 +114,8 @@ def dnsmos_model(environ=None) -> Path | None:
 # audio
 # ---------------------------------------------------------------------------
 
-def load_mono(path) -> tuple[np.ndarray, int]:
-    """First channel as float64, and the sampling rate."""
-    x, rate = sf.read(str(path), dtype="float64", always_2d=True)
-    return x[:, 0], rate
-
-
-def resample(x: np.ndarray, rate: int, to: int) -> np.ndarray:
-    """scipy resample_poly by the reduced ratio to/rate (48 kHz -> 16 kHz: up 1, down 3)."""
-    if rate == to:
-        return np.asarray(x, dtype=np.float64)
-    f = Fraction(to, rate)
-    return resample_poly(x, f.numerator, f.denominator)
+load_mono = pc.read_mono     # first channel as float64, and the sampling rate
+resample = pc.resample       # scipy resample_poly by the reduced ratio (48 kHz -> 16 kHz: up 1, down 3)
 
 
 def write_pcm16(path, x: np.ndarray, rate: int):

@@ -7,17 +7,22 @@ mains hum with harmonics and a slowly swelling fan-like band noise), mixed at 5 
 Run with Debian's Python: /usr/bin/python3 scripts/make_sample.py
 """
 import os
+import sys
+
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly, lfilter
+from scipy.signal import lfilter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.environ.get("PERCEPNETFX_DATA", os.path.join(ROOT, "..", "shared", "data"))
-RATE = 48000
+sys.path.insert(0, os.path.join(ROOT, "train"))
+import common as pc  # noqa: E402  (data folder, resampling)
+
+DATA = pc.data_root()
+RATE = pc.FS
 SNR_DB = 5.0
 
 speech, rate = sf.read(os.path.join(DATA, "train/speech/ljspeech/LJ/LJ001-0009.flac"), dtype="float64")
-speech = resample_poly(speech, 320, 147)  # 22050 * 320/147 = 48000
+speech = pc.resample(speech, rate, RATE)  # 22050 * 320/147 = 48000
 speech *= 10 ** (-23 / 20) / np.sqrt(np.mean(speech ** 2))  # speech at -23 dBFS RMS
 
 rng = np.random.default_rng(2026)

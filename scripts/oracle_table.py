@@ -9,9 +9,9 @@ Run with the system Python (needs numpy, scipy, soundfile):
 
     /usr/bin/python3 scripts/oracle_table.py
 
-Data folder: $PERCEPNETFX_DATA if set, else <repo>/../shared/data, else the first
-<ancestor>/shared/data above the repository (a git worktree lives one level deeper).
-The CLI is built first (dotnet build -c Release src/Cli) unless --no-build is given.
+Data folder, CLI, score parsing, active speech level and resampling: train/common.py
+(data: $PERCEPNETFX_DATA, else ../shared/data beside the repository; CLI: $PERCEPNETFX_CLI, else
+the built dll). The CLI is built first (dotnet build -c Release src/Cli) unless --no-build is given.
 """
 from __future__ import annotations
 
@@ -19,69 +19,38 @@ import argparse
 import concurrent.futures as cf
 import csv
 import math
-import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 REPO = Path(__file__).resolve().parent.parent
-RATE = 48000
+sys.path.insert(0, str(REPO / "train"))
+import common as pc  # noqa: E402  (data folder, CLI, score parsing, level rule, resampling)
+
+RATE = pc.FS
 SEED = 20240611
 SNRS_DB = [-5, 0, 5, 10, 15]
 SPEECH_LEVEL_DBFS = -26.0       # active speech level of every clean signal
 PEAK_LIMIT = 10 ** (-1.0 / 20)   # whole mixture (clean and noisy alike) scaled down if |noisy| would exceed -1 dBFS
-ACTIVE_FRAME_S = 0.010           # frames for the active-speech-level measure
-ACTIVE_RANGE_DB = 40.0           # frames within 40 dB of the loudest frame count as active
 # Utterances per corpus (train split only), drawn with the fixed seed.
 PER_CORPUS = {"RAVDESS": 3, "VCC2020": 2, "LJSpeech": 3}
 MODES = ["stft", "bands", "bands+comb", "bands+comb+postfilter"]
 ROWS = ["noisy"] + MODES
-SCORE_RE = re.compile(
-    r"SI-SDR (\S+) dB\s+STOI (\S+)\s+segSNR (\S+) dB\s+lag (-?\d+) samples")
+SCORE_RE = pc.SCORE_RE
+load_48k = pc.load_48k
+active_level = pc.active_level   # RMS over the 10 ms frames within 40 dB of the loudest frame
+rms = pc.rms
 
 
 def data_dir() -> Path:
-    env = os.environ.get("PERCEPNETFX_DATA")
-    if env:
-        return Path(env)
-    first = REPO.parent / "shared" / "data"
-    if first.is_dir():
-        return first
-    for anc in REPO.parents:
-        cand = anc / "shared" / "data"
-        if cand.is_dir():
-            return cand
-    sys.exit(f"no data folder: set PERCEPNETFX_DATA (looked for {first} and shared/data above {REPO})")
-
-
-def load_48k(path: Path) -> np.ndarray:
-    x, sr = sf.read(str(path), dtype="float64", always_2d=True)
-    x = x[:, 0]
-    if sr != RATE:
-        f = Fraction(RATE, sr)
-        x = resample_poly(x, f.numerator, f.denominator)
-    return x
-
-
-def active_level(x: np.ndarray) -> float:
-    """RMS over the 10 ms frames whose energy is within 40 dB of the loudest frame."""
-    n = int(ACTIVE_FRAME_S * RATE)
-    frames = x[: len(x) // n * n].reshape(-1, n)
-    e = np.mean(frames ** 2, axis=1)
-    active = e > e.max() * 10 ** (-ACTIVE_RANGE_DB / 10)
-    return math.sqrt(float(np.mean(e[active])))
-
-
-def rms(x: np.ndarray) -> float:
-    return math.sqrt(float(np.mean(x ** 2)))
+    d = Path(pc.data_root())
+    if not d.is_dir():
+        sys.exit(f"no data folder: set PERCEPNETFX_DATA (looked for {d})")
+    return d
 
 
 def pick_material(data: Path, rng: np.random.Generator):
@@ -126,19 +95,23 @@ def build_mixtures(data: Path, work: Path):
 
 
 def cli(args: list[str]) -> str:
-    dll = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
-    r = subprocess.run(["dotnet", str(dll), *args], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"percepnetfx {' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
-    return r.stdout
+    return pc.run_cli(args)
 
 
 def score(clean: Path, enhanced: Path):
-    out = cli(["score", "--clean", str(clean), "--enhanced", str(enhanced)])
-    m = SCORE_RE.search(out)
-    if not m:
-        raise RuntimeError(f"cannot parse score output: {out!r}")
-    return float(m[1]), float(m[2]), float(m[3]), int(m[4])
+    return pc.parse_score(cli(["score", "--clean", str(clean), "--enhanced", str(enhanced)]))
+
+
+def utterance_rows(mixtures, who: str, noise=lambda path: path) -> list[str]:
+    """One markdown row per utterance: number, mixtures[who], speech, noise(noise path), noise offset,
+    length and the lowest peak-limit gain over its SNRs."""
+    lines = []
+    for u in sorted({m["utt"] for m in mixtures}):
+        ms = [m for m in mixtures if m["utt"] == u]
+        m = ms[0]
+        lines.append(f"| {u} | {m[who]} | `{m['speech']}` | `{noise(m['noise'])}` | {m['offset'] / RATE:.2f} | "
+                     f"{m['seconds']:.2f} | {min(x['gain_db'] for x in ms):.2f} |")
+    return lines
 
 
 def process(mix: dict, work: Path):
@@ -228,7 +201,7 @@ def write_markdown(path: Path, mixtures, results, data: Path, command: str):
         "  22.05 kHz: 320/147; Moodist 44.1 kHz: 160/147; 48 kHz files untouched). First channel only.",
         f"- Level: the clean speech is scaled to an active speech level of {SPEECH_LEVEL_DBFS:.0f} dBFS.",
         "  Active speech level (a simplified P.56): the RMS over the 10 ms frames whose mean power is within",
-        f"  {ACTIVE_RANGE_DB:.0f} dB of the loudest frame.",
+        f"  {pc.ACTIVE_RANGE_DB:.0f} dB of the loudest frame.",
         f"- SNR = active speech level (dB) minus the RMS level (dB) of the noise over the whole mixture; the",
         f"  noise segment is scaled to {SPEECH_LEVEL_DBFS:.0f} dBFS - SNR. SNRs: {', '.join(f'{s:+d}' for s in SNRS_DB)} dB.",
         "- noisy = speech + noise. If |noisy| would exceed -1 dBFS, clean and noisy are scaled down together",
@@ -237,11 +210,7 @@ def write_markdown(path: Path, mixtures, results, data: Path, command: str):
         "| # | corpus | speech | noise | noise offset (s) | length (s) | lowest peak-limit gain over the SNRs (dB) |",
         "|---|---|---|---|---:|---:|---:|",
     ]
-    for u in sorted({m["utt"] for m in mixtures}):
-        ms = [m for m in mixtures if m["utt"] == u]
-        m = ms[0]
-        lines.append(f"| {u} | {m['corpus']} | `{m['speech']}` | `{m['noise']}` | {m['offset'] / RATE:.2f} | "
-                     f"{m['seconds']:.2f} | {min(x['gain_db'] for x in ms):.2f} |")
+    lines += utterance_rows(mixtures, "corpus")
     lines += ["", "## Per mixture", "",
               "SI-SDR (dB) / STOI / segSNR (dB) of each mixture.", "",
               "| mixture | " + " | ".join(ROWS) + " |",
@@ -261,8 +230,7 @@ def main():
     args = ap.parse_args()
     data = data_dir()
     if not args.no_build:
-        subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", str(REPO / "src/Cli")], check=True,
-                       stdout=subprocess.DEVNULL)
+        pc.build_cli()
     work = Path(tempfile.mkdtemp(prefix="pnfx-oracle-"))
     try:
         mixtures = build_mixtures(data, work)

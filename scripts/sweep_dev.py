@@ -31,7 +31,8 @@ reused when complete):
                      env PERCEPNETFX_DFN3), the yardstick of a ~10x larger model
   --out-md FILE      also write the tables to FILE
 
-`PERCEPNETFX_CLI` (a command prefix) replaces `dotnet src/Cli/bin/Release/net10.0/percepnetfx.dll`.
+The CLI is run as train/common.py says: `PERCEPNETFX_CLI` (a command prefix), else the built
+`src/Cli/bin/Release/net10.0/percepnetfx.dll`.
 """
 from __future__ import annotations
 
@@ -47,30 +48,27 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
-from oracle_table import SCORE_RE  # noqa: E402  (the one parser of `percepnetfx score` lines)
+sys.path.insert(0, str(REPO / "train"))
+import common as pc  # noqa: E402  (CLI, score parsing, data folder)
 import extra_metrics as em  # noqa: E402  (optional PESQ-WB and DNSMOS)
-DLL = REPO / "src/Cli/bin/Release/net10.0/percepnetfx.dll"
 
 
 def cli(*args: str) -> str:
-    prefix = shlex.split(os.environ["PERCEPNETFX_CLI"]) if os.environ.get("PERCEPNETFX_CLI") else ["dotnet", str(DLL)]
-    r = subprocess.run([*prefix, *args], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit("percepnetfx %s failed: %s" % (" ".join(args), r.stderr.strip()))
-    return r.stdout
+    try:
+        return pc.run_cli(args)
+    except pc.CliError as e:
+        sys.exit(str(e))
 
 
 def score(pairs: list[tuple[Path, Path]], tsv: Path, ext: "em.Extras | None" = None) -> dict[Path, tuple]:
     """{enhanced: (SI-SDR, STOI, segSNR)}; with optional metrics switched on, the tuple goes on
     with (None, PESQ-WB, SIG, BAK, OVRL) so each metric has its em.EXTRA_METRICS position."""
     tsv.write_text("".join("%s\t%s\n" % (c, e) for c, e in pairs))
-    out = {}
-    for line in cli("score", "--list", str(tsv)).splitlines():
-        name, rest = line.split("\t", 1)
-        m = SCORE_RE.search(rest)
-        if not m:
-            sys.exit("unexpected score line: " + line)
-        out[Path(name)] = (float(m.group(1)), float(m.group(2)), float(m.group(3)))
+    try:
+        parsed = pc.parse_score_list(cli("score", "--list", str(tsv)))
+    except ValueError as e:
+        sys.exit("sweep_dev: %s" % e)
+    out = {Path(name): v[:3] for name, v in parsed.items()}
     if ext is not None and ext.enabled:
         try:
             more = ext.score(pairs, tsv.stem)
@@ -87,9 +85,8 @@ def complete(out: Path, rows) -> bool:
 def run_peers(dev: Path, rows, root: Path) -> dict[str, Path]:
     """RNNoise versions through shared/tools/peers (the copy in out/peers of eval_quality.py)."""
     import eval_quality as eq   # its peer set-up and runner: one definition
-    import oracle_table as ot
     peers_dir = REPO / "out" / "peers"
-    eq.setup_peers(peers_dir, ot.data_dir())
+    eq.setup_peers(peers_dir, Path(pc.data_root()))
     outs = {}
     for engine, label in eq.PEERS:
         out = root / engine
