@@ -52,7 +52,7 @@ if ! bash scripts/build-plugin.sh >"$log" 2>&1; then
   cat "$log" | tail -20; echo "plug-in build failed"; echo "tests: 0 passed, 1 failed"; exit 1
 fi
 # One test assembly at a time (-m:1): the timing-sensitive checks (X11 event delivery) and the real-time Ardour
-# session must not compete for this 2-core machine.
+# session must not compete for the CPU cores.
 dotnet test PercepNetFx.sln -c Release --no-build --nologo -m:1 2>&1 | tee "$log" | grep -E "^(Passed|Failed)!|error|\[FAIL\]| Failed " || true
 grep -A2 "^  Error Message:" "$log" | head -40 || true
 grep -q "^Failed!" "$log" && status=1

@@ -24,7 +24,7 @@ public static class EditorParameters
     public const int PostFilter = 1;
     public const int Comb = 2;
     public const int Bypass = 3;
-    /// <summary>Listen: 0 = Output, 1 = Removed (delayed input − output, issue 7).</summary>
+    /// <summary>Listen: 0 = Output, 1 = Removed (delayed input − output).</summary>
     public const int Listen = 4;
     public const int Count = 5;
 

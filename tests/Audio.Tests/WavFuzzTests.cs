@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Audio.Tests;
 
 /// <summary>
-/// Issue 6 §2: 100 000 mutated WAV files (fixed seed) through the reader. Every input either parses
+/// 100 000 mutated WAV files (fixed seed) through the reader. Every input either parses
 /// to a consistent buffer or fails with <see cref="WavFormatException"/> naming the file; nothing else
 /// is thrown, and no input allocates more than a bound tied to its own size (a header that claims
 /// 4 GiB of data must not make the reader allocate 4 GiB). PERCEPNETFX_FUZZ=N for a longer run.

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PercepNetFx.Cli.Tests;
 
-/// <summary>Issue 7 §3: `denoise` over folders and globs.</summary>
+/// <summary>`denoise` over folders and globs.</summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class BatchTests : IDisposable
 {

@@ -139,7 +139,7 @@ public class ControlsTests
     }
 }
 
-/// <summary>Issue 7 §1: the Removed listen mode is the delayed input minus the processed output.</summary>
+/// <summary>The Removed listen mode is the delayed input minus the processed output.</summary>
 public class ListenModeTests
 {
     private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);

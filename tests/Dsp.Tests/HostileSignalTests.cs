@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Dsp.Tests;
 
 /// <summary>
-/// Issue 6 §3: signals that break DSP, fed through the whole chain with the shipped model in
+/// Signals that break DSP, fed through the whole chain with the shipped model in
 /// random host blocks. Speech (the committed noisy sample) runs before and after one second of the
 /// hostile signal. The output must stay finite and bounded, must never contain subnormal numbers,
 /// and from 100 ms after the hostile part ends it must match, frame by frame, a run in which that

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// Issue 6 §5: many instances at once and many instances over time. Sixteen instances on sixteen
+/// Many instances at once and many instances over time. Sixteen instances on sixteen
 /// threads in one process give each exactly the output of a lone instance (no shared mutable state:
 /// the model is immutable and shared, everything else is per instance). Creating and destroying
 /// 1 000 instances, managed and through the NativeAOT .so's vtables, leaks neither memory nor file

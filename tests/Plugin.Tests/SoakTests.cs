@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// Issue 6 §4: a long run through the plug-in's process with the shipped model, random host blocks
+/// A long run through the plug-in's process with the shipped model, random host blocks
 /// (1 … 4096 samples) and random parameter automation. Every 20 s of audio the host bypasses for
 /// 0.5 s: a fully bypassed stretch must equal the input delayed by the reported latency exactly, so
 /// any drift or latency change shows up as a mismatch. Output must stay finite and process must not

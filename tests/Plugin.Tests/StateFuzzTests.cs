@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// Issue 6 §2: 100 000 mutated plug-in states (fixed seed) through the state loader. Each is either
+/// 100 000 mutated plug-in states (fixed seed) through the state loader. Each is either
 /// accepted, leaving every parameter inside [0, 1], or rejected with the parameters exactly as they
 /// were; nothing throws and no input allocates beyond a small bound. PERCEPNETFX_FUZZ=N for longer.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace PercepNetFx.Tests.Shared;
 
 /// <summary>
-/// Fuzzing budget: CI runs the minimum with a fixed seed; PERCEPNETFX_FUZZ=N runs N inputs
+/// Fuzzing budget: CI runs each test's default number of inputs with a fixed seed; PERCEPNETFX_FUZZ=N runs N inputs
 /// (the long local mode, e.g. 2 000 000) and PERCEPNETFX_FUZZ_SEED picks another seed.
 /// </summary>
 public static class Fuzz

@@ -16,7 +16,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     public const uint PostFilterId = 2;
     public const uint CombId = 3;
     public const uint BypassId = 4;
-    /// <summary>Listen: Output / Removed (issue 7; new in state version 2's parameter set, absent from older states).</summary>
+    /// <summary>Listen: Output / Removed (new in state version 2's parameter set, absent from older states).</summary>
     public const uint ListenId = 5;
     public const int StrengthIndex = 0, PostFilterIndex = 1, CombIndex = 2, BypassIndex = 3, ListenIndex = 4;
 

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace PercepNetFx.Dsp.Tests.Network;
 
 /// <summary>
-/// Issue 6 §2: 100 000 mutated model files (fixed seed) through the loader. Each either loads a
+/// 100 000 mutated model files (fixed seed) through the loader. Each either loads a
 /// model that runs and gives finite outputs in [0, 1], or fails with <see cref="ModelFormatException"/>;
 /// nothing else escapes and no input allocates far beyond its own size (a header claiming a huge
 /// tensor must not be believed). PERCEPNETFX_FUZZ=N for a longer run.
