@@ -185,7 +185,7 @@ def metric_table(agg: dict, systems: list[tuple[str, str]], metric: int, fmt: st
 
 
 def model_label(path: Path) -> dict:
-    """Name, version and training progress from a .safetensors file's __metadata__ (spec: 8-byte
+    """Name, version and training progress from a .safetensors file's __metadata__ (safetensors format: 8-byte
     little-endian header length, JSON header). The "training" entry is itself a JSON string."""
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
@@ -425,7 +425,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         command,
         "```",
         "",
-        ("A few seconds (--quick)." if quick else "It takes about 5 minutes on the 2-core development machine.") +
+        ("A few seconds (--quick)." if quick else "It takes about 5 minutes on 2 CPU cores.") +
         " The peers are installed on first use",
         "(`shared/tools/peers` copied to `out/peers/`, then `npm ci` there); the dev set is built with",
         "`train/mix.py --dev` into `train/cache/devset/` if missing. Outputs for listening: `out/eval/`.",
@@ -465,7 +465,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
            for k in vagg["model"]}
     lines += [
         "",
-        "Model improves over the noisy input (issue 3 item 7 asks for both at every SNR): " +
+        "Model improves over the noisy input (the aim: both metrics at every SNR): " +
         "; ".join(f"{_col_name(k)}: SI-SDR {'yes' if a else 'NO'}, STOI {'yes' if b else 'NO'}" for k, (a, b) in imp.items()) + ".",
         "",
         "`model` = `percepnetfx denoise` (int8, strength 1, post-filter 0 = the default of docs/decisions.md, comb on); `oracle` =",
@@ -511,7 +511,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         unmeasured = [n for n in ("PESQ-WB", "DNSMOS OVRL") if n not in measured]
         lines += ["Overall, PercepNetFx int8 vs RNNoise 0.1.1: " +
                   ", ".join(f"{n} {'**wins**' if w else 'loses'}" for n, w in won.items()) + ".", "",
-                  "For comparison, issue 3 item 7 quotes RNNoise 0.1.1 on a separate set of real recordings at",
+                  "For comparison, RNNoise 0.1.1 measured on a separate set of real recordings scores",
                   "STOI 0.826 and SI-SDR 7.8 dB overall (noisy input 0.826 and 4.1 dB), and PESQ-WB 1.49 / DNSMOS",
                   "OVRL 2.50" + (f" ({' and '.join(unmeasured)} not measured in this run)." if unmeasured else
                                  " (other material: compare the trend, not the figures)."), ""]

@@ -152,7 +152,7 @@ def observations(results) -> list[str]:
         f"- postfilter vs bands+comb: SI-SDR {pf_sdr.mean():+.2f} dB, STOI {pf_stoi.mean():+.4f} on average.",
         "- A separate diagnostic (custom gain sources in a scratch test, not part of this script) split",
         "  bands+comb into its two parts: the comb mix with the plain band gains raised STOI over bands in",
-        "  all 5 mixtures tried (+0.007 … +0.037), while the extra attenuation g_att of spec §4.7 / §6.3 step 4",
+        "  all 5 mixtures tried (+0.007 … +0.037), while the extra attenuation g_att of docs/design.md §4.7 / §6.3 step 4",
         "  (applied when full comb filtering cannot reach the clean coherence) lowered it (−0.003 … −0.029).",
         "  The small STOI loss of bands+comb therefore comes from g_att, not from the comb filter itself.",
         "",

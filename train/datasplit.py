@@ -6,7 +6,7 @@ import os
 
 from common import data_root
 
-# Validation hold-out (spec §8.4 last line: whole speakers and noise files).
+# Validation hold-out (docs/design.md §8.4 last line: whole speakers and noise files).
 VAL_SPEAKERS = {"ravdess": ["actor23", "actor24"],          # one male (odd), one female (even)
                 "vcc2020": ["TEF2", "TEM2"]}                # one English F/M pair
 VAL_NOISE = ["animals_seagulls", "nature_waterfall", "places_restaurant",

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Export a trained checkpoint to models/NAME.safetensors (spec §8.1, §8.5).
+"""Export a trained checkpoint to models/NAME.safetensors (docs/design.md §8.1, §8.5).
 
 Tensors (float32 unless noted; PyTorch layouts):
     fc_in.weight [D,70], fc_in.bias [D]

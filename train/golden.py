@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden test vectors for the C# inference engine (spec §8.1 "export a test
+"""Golden test vectors for the C# inference engine (docs/design.md §8.1 "export a test
 vector with the model", §8.5 quantised-vs-float check).
 
 Writes into a folder (default models/golden/):

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Training-data synthesis for PercepNetFx (spec §8.4).
+"""Training-data synthesis for PercepNetFx (docs/design.md §8.4).
 
 The command line of the training-data pipeline; the work is done by datasplit.py (manifests and
 the train/val split), synthesis.py (one sequence, §8.4 steps 2-8), shards.py (features from the
 C# CLI, packing) and devsets.py (evaluation sets); their functions are importable from here too.
 
 Builds noisy/clean 48 kHz sequence pairs from the train split of the data
-folder, has the C# CLI compute features and targets (spec §5, §6; Python never
+folder, has the C# CLI compute features and targets (docs/design.md §5, §6; Python never
 computes features), and packs the results per shard:
 
     <out>/<subset>/shard_00000.features.npy   float32 [S, T, 70]  (un-normalised F_t)

@@ -1,4 +1,4 @@
-"""PercepNet network (spec §8.1, §8.2) and int8 weight quantisation (§8.5).
+"""PercepNet network (docs/design.md §8.1, §8.2) and int8 weight quantisation (§8.5).
 
 Topology (all widths are parameters, §11):
 
@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from common import NB, NF
 
-# Widths per configuration, spec §11 (D = FC_in, C = both convs, H = 4 main GRUs,
+# Widths per configuration, docs/design.md §11 (D = FC_in, C = both convs, H = 4 main GRUs,
 # R = strength GRU). "golden" is a deliberately tiny net used only for the C#
 # golden test vectors (golden.py); it is not meant to be trained.
 CONFIGS = {

@@ -21,7 +21,7 @@ SUBSET_CODE = {"train": 0, "val": 1}
 # ---------------------------------------------------------------------------
 
 def run_features_cli(list_path):
-    """Run `percepnetfx features --list LIST.tsv` (spec §6.6 record contents)."""
+    """Run `percepnetfx features --list LIST.tsv` (docs/design.md §6.6 record contents)."""
     cmd = cli_command() + ["features", "--list", list_path]
     hint = ("The C# feature extractor is required (Python never computes features). Build it with "
             "`dotnet build src/Cli -c Release` or set PERCEPNETFX_CLI to a command prefix that runs "

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Train the PercepNet network (spec §8.1-§8.3, §8.5 clipping) on packed shards.
+"""Train the PercepNet network (docs/design.md §8.1-§8.3, §8.5 clipping) on packed shards.
 
 Data: <data>/train/shard_*.{features,gains,strengths}.npy (+ .json marker) and
 optionally <data>/val/... as written by mix.py. Features are un-normalised;

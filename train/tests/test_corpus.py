@@ -149,7 +149,7 @@ class FixtureRepoTest(unittest.TestCase):
 
 class BandLimitedMixingTest(unittest.TestCase):
     """Speech recorded at 16 or 22.05 kHz has nothing above 8 or 11.025 kHz: the targets there
-    must be masked, which the mixer does by capping k_lp (spec §8.4 step 6) at the bandwidth."""
+    must be masked, which the mixer does by capping k_lp (docs/design.md §8.4 step 6) at the bandwidth."""
 
     def material(self, tmp, corpus_id, rate, bandwidth):
         rows = []
