@@ -26,7 +26,7 @@ public static class CommandLine
           percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
           percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
           percepnetfx bench [--seconds S] [--runs N] [--stages] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
-                      (--config: random weights of that size, spec §11; --runs: median and range of N runs per line)
+                      (--config: random weights of that size, docs/design.md §11; --runs: median and range of N runs per line)
           percepnetfx COMMAND --help     (what the command does and its options)
           percepnetfx --version          (the program's version and the default model's)
 
