@@ -9,7 +9,7 @@ Two tables, written to docs/quality.md (or --out-md) and printed:
      band+comb oracle (`percepnetfx oracle --mode bands+comb`).
   b. Dev set (EMOVO x Blanket, `train/mix.py --dev`; other language, other speakers, other noise
      source): PercepNetFx (int8 and float) against RNNoise 0.1.1, 0.2 and post-0.2 main
-     (/work/shared/tools/peers), per SNR and overall, with a "wins vs RNNoise 0.1.1" row.
+     (../shared/tools/peers), per SNR and overall, with a "wins vs RNNoise 0.1.1" row.
 
 Metrics are the C# `percepnetfx score` ones: SI-SDR, STOI (Taal 2011), segmental SNR. Two more are
 optional, switched on by environment variables (see scripts/extra_metrics.py); with neither set the
