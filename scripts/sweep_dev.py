@@ -121,7 +121,8 @@ def speech_and_noise_levels(clean, noisy, out) -> tuple[float, float]:
     """(speech level, noise-only reduction) in dB. Speech level: the output projected on the clean
     speech, 20·log10(<out, clean> / <clean, clean>), 0 dB when speech passes at its level. Noise-only
     reduction: input energy over output energy in the 20 ms frames where the clean speech is more
-    than 50 dB below its loudest frame (the stretches between and around words)."""
+    than 50 dB below its loudest frame (the stretches between and around words; stricter than the
+    40 dB active-speech rule of train/common.py, so frames of faint speech count neither way)."""
     import numpy as np
     n = min(len(clean), len(noisy), len(out))
     c, y, e = clean[:n], noisy[:n], out[:n]

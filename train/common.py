@@ -21,7 +21,10 @@ The active speech level, one rule for all scripts (and the same as the C# `Speec
 40 dB of the loudest frame (a simplified ITU-T P.56; a partial last frame is left out). The
 training synthesis (train/synthesis.py, §8.4 steps 2 and 4) applies the same 40 dB frame rule
 through its voice-activity detector, which also needs an absolute floor (−75 dBFS) and a 50 ms
-hangover because its mask cleans the speech; speech levels there are the RMS over that mask.
+hangover because its mask cleans the speech; speech levels there are the RMS over that mask
+(kept so that shards and the dev set stay bit-identical). Two other measures are not speech levels
+and say so: train/corpus.py's noise-floor margin (a curation rule) and scripts/sweep_dev.py's
+noise-only frames (clean speech 50 dB below its loudest frame).
 """
 import math
 import os

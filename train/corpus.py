@@ -19,7 +19,7 @@ seconds, licence) plus `bandwidth_hz`. Finished files are kept, so a rerun resum
 committed lists were made; rerun it only to change the rules):
 
 - speechocean762: speakers aged 16 or over (the corpus is half children), files whose estimated
-  noise floor lies at least 35 dB below the active speech level;
+  noise floor lies at least 35 dB below its loud frames (noise_floor_margin_db);
 - Speech Accent Archive: the same noise-floor rule (home recordings vary);
 - ESC-50 and UrbanSound8K: every class except the ones that are voices (crying baby, laughing,
   children playing), since the network must keep voices;
@@ -199,8 +199,9 @@ def build(clones, out_dir, sources=None, log=print):
 # ---------------------------------------------------------------------------
 
 def noise_floor_margin_db(x, sr):
-    """Active speech level minus noise floor (dB) from 20 ms frame energies: 95th against
-    10th percentile. Clean studio speech gives 50-70 dB, a noisy room 20-30 dB."""
+    """Noise-floor margin (dB): the 95th against the 10th percentile of 20 ms frame energies, a
+    curation measure of how far the loud part of a recording stands above its floor (not the
+    active speech level of common.py). Clean studio speech gives 50-70 dB, a noisy room 20-30 dB."""
     n = int(0.02 * sr)
     k = len(x) // n
     if k < 10:

@@ -63,7 +63,8 @@ def rms_db(x, mask=None):
 
 
 def energy_vad(x, rel_db=-40.0, abs_db=-75.0, hangover=5):
-    """Energy VAD for speech cleaning (§8.4 step 2).
+    """Energy VAD for speech cleaning (§8.4 step 2): the active-speech frame rule of common.py
+    (10 ms frames within 40 dB of the loudest) with the absolute floor and hangover a gate needs.
 
     Frames of 480 samples are active when their mean-square level exceeds
     max(loudest frame + rel_db, abs_db) dBFS; activity is dilated by `hangover`
