@@ -577,7 +577,7 @@ def main():
     args = ap.parse_args()
     jobs = max(1, args.jobs)
     try:
-        ext = em.Extras.from_env(jobs)
+        ext = em.Extras.from_env(jobs, cache=REPO / "out" / "metrics-cache")
     except em.SetupError as e:
         sys.exit(f"eval_quality: {e}")
     if args.report_only:

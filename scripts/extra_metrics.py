@@ -24,12 +24,17 @@ PERCEPNETFX_DNSMOS_MODEL: path of Microsoft's DNSMOS P.835 model sig_bak_ovr.onn
 
 Cost on one core: PESQ about 0.1 s a pair; DNSMOS about 0.5 s a window (a 2-5 s file makes 3
 windows), so DNSMOS on the dev set (96 mixtures x 6 systems) takes several minutes with 2 jobs.
+With a cache folder (`Extras(cache=...)`; the scripts use out/metrics-cache) each score is kept
+under the SHA-256 of the tool and of the audio it read, so a file scored once (the noisy input,
+a peer's output) is not scored again by a later run, and a changed file or tool is rescored.
 
 Unit tests: scripts/tests/test_extra_metrics.py (fake binaries; neither tool is needed).
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -288,16 +293,58 @@ def dnsmos_files(model: Path, paths, jobs: int = 2, tmp_root=None, cmd: list[str
 # what the scripts call
 # ---------------------------------------------------------------------------
 
+def file_sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class ScoreCache:
+    """Scores kept in `folder/<metric>.jsonl`, one {"key", "value"} line each, keyed by the SHA-256
+    of the tool and of every audio file the score read. Lines are appended whole, so two runs
+    sharing the folder at once lose nothing; an unreadable line is ignored (it is rescored)."""
+
+    def __init__(self, folder: Path, metric: str, tool: Path):
+        self.path = Path(folder) / f"{metric}.jsonl"
+        self.tool = file_sha256(tool)
+        self.values: dict[str, object] = {}
+        if self.path.is_file():
+            for line in self.path.read_text().splitlines():
+                try:
+                    d = json.loads(line)
+                    self.values[d["key"]] = d["value"]
+                except (ValueError, KeyError, TypeError):
+                    continue
+
+    def key(self, *files) -> str:
+        return hashlib.sha256(":".join([self.tool] + [file_sha256(f) for f in files]).encode()).hexdigest()
+
+    def get(self, key: str):
+        return self.values.get(key)
+
+    def put(self, items: dict[str, object]):
+        if not items:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a") as f:
+            f.write("".join(json.dumps({"key": k, "value": v}) + "\n" for k, v in items.items()))
+        self.values.update(items)
+
+
 class Extras:
     """The optional metrics switched on by the environment. `score` gives, for each enhanced file
-    of the pairs, (PESQ-WB, SIG, BAK, OVRL) with None where a tool is off."""
+    of the pairs, (PESQ-WB, SIG, BAK, OVRL) with None where a tool is off. With `cache`, scores
+    of unchanged files come from that folder (ScoreCache)."""
 
-    def __init__(self, pesq: Path | None = None, dnsmos: Path | None = None, jobs: int = 2):
-        self.pesq, self.dnsmos, self.jobs = pesq, dnsmos, max(1, jobs)
+    def __init__(self, pesq: Path | None = None, dnsmos: Path | None = None, jobs: int = 2,
+                 cache: Path | None = None):
+        self.pesq, self.dnsmos, self.jobs, self.cache = pesq, dnsmos, max(1, jobs), cache
 
     @classmethod
-    def from_env(cls, jobs: int = 2, environ=None) -> "Extras":
-        return cls(pesq_binary(environ), dnsmos_model(environ), jobs)
+    def from_env(cls, jobs: int = 2, environ=None, cache: Path | None = None) -> "Extras":
+        return cls(pesq_binary(environ), dnsmos_model(environ), jobs, cache)
 
     @property
     def enabled(self) -> bool:
@@ -307,18 +354,38 @@ class Extras:
         on = (["PESQ-WB"] if self.pesq else []) + (["DNSMOS"] if self.dnsmos else [])
         return " and ".join(on)
 
+    def _cached(self, metric: str, tool: Path, items: list, files_of, compute) -> dict[str, object]:
+        """compute(missing items) -> {str(enhanced): value}, through the cache when there is one."""
+        if self.cache is None:
+            return compute(items)
+        store = ScoreCache(self.cache, metric, tool)
+        keys = {str(enh): store.key(*files_of(it)) for it in items for enh in [files_of(it)[-1]]}
+        missing = [it for it in items if store.get(keys[str(files_of(it)[-1])]) is None]
+        fresh = compute(missing) if missing else {}
+        store.put({keys[e]: list(v) if isinstance(v, tuple) else v for e, v in fresh.items()})
+        out = {}
+        for e, k in keys.items():
+            v = store.get(k)
+            out[e] = tuple(v) if isinstance(v, list) else v
+        return out
+
     def score(self, pairs, label: str = "") -> dict[str, tuple]:
         pairs = list(pairs)
+        tag = " " + label if label else ""
         pesq = {}
         if self.pesq:
-            print(f"  PESQ-WB{' ' + label if label else ''}: {len(pairs)} pairs", file=sys.stderr)
-            pesq = pesq_pairs(self.pesq, pairs, self.jobs)
+            def run_pesq(todo):
+                print(f"  PESQ-WB{tag}: {len(todo)} pairs", file=sys.stderr)
+                return pesq_pairs(self.pesq, todo, self.jobs)
+            pesq = self._cached("pesq-wb", self.pesq, pairs, lambda p: (p[0], p[1]), run_pesq)
         dns = {}
         if self.dnsmos:
-            print(f"  DNSMOS{' ' + label if label else ''}: {len(pairs)} files", file=sys.stderr)
-            dns = dnsmos_files(self.dnsmos, [e for _, e in pairs], self.jobs,
-                               progress=lambda k, n: print(f"  DNSMOS: {k}/{n}", file=sys.stderr))
-        return {str(e): (pesq.get(str(e)),) + tuple(dns.get(str(e), (None, None, None))) for _, e in pairs}
+            def run_dnsmos(todo):
+                print(f"  DNSMOS{tag}: {len(todo)} files", file=sys.stderr)
+                return dnsmos_files(self.dnsmos, todo, self.jobs,
+                                    progress=lambda k, n: print(f"  DNSMOS: {k}/{n}", file=sys.stderr))
+            dns = self._cached("dnsmos", self.dnsmos, [e for _, e in pairs], lambda e: (e,), run_dnsmos)
+        return {str(e): (pesq.get(str(e)),) + tuple(dns.get(str(e)) or (None, None, None)) for _, e in pairs}
 
 
 def active_metrics(values_by_system: list[list[tuple]]) -> list[tuple[str, int, str]]:

@@ -187,7 +187,7 @@ def main() -> None:
     ap.add_argument("--out-md", help="also write the tables to this file")
     a = ap.parse_args()
     try:
-        ext = em.Extras.from_env(a.jobs)
+        ext = em.Extras.from_env(a.jobs, cache=REPO / "out" / "metrics-cache")
     except em.SetupError as e:
         sys.exit("sweep_dev: %s" % e)
     dev = Path(a.devset)

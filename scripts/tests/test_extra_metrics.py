@@ -186,6 +186,29 @@ class PesqInvocationTests(TempDirTest):
         self.assertEqual(got, {str(e): (2.0, None, None, None)})
 
 
+    def test_cached_scores_are_reused_and_a_changed_file_or_tool_is_rescored(self):
+        a, b = self.pair("a", 1.0), self.pair("b", 2.0)
+        cache = self.dir / "cache"
+        calls = lambda: len(list(self.log.iterdir()))
+        with contextlib.redirect_stderr(io.StringIO()):
+            first = em.Extras(pesq=self.fake, cache=cache).score([a, b])
+            self.assertEqual(calls(), 2)
+            again = em.Extras(pesq=self.fake, cache=cache).score([b, a])
+            self.assertEqual(calls(), 2)                    # both from the cache
+            self.assertEqual(again, first)
+            sf.write(str(a[0]), sine(1000, 1.5).astype(np.float32), RATE, subtype="FLOAT")
+            changed = em.Extras(pesq=self.fake, cache=cache).score([a, b])
+            self.assertEqual(calls(), 3)                    # only the pair whose clean file changed
+            self.assertAlmostEqual(changed[str(a[1])][0], 1.5)
+            other = write_exe(self.dir / "other-pesq", self.fake.read_text() + "\n")
+            em.Extras(pesq=other, cache=cache).score([a, b])
+            self.assertEqual(calls(), 5)                    # another binary: everything again
+        (cache / "pesq-wb.jsonl").write_text("not json\n")
+        with contextlib.redirect_stderr(io.StringIO()):
+            self.assertEqual(em.Extras(pesq=self.fake, cache=cache).score([b]), {str(b[1]): (2.0, None, None, None)})
+        self.assertEqual(calls(), 6)
+
+
 class DnsmosTests(TempDirTest):
     def test_windows_follow_the_reference_runner(self):
         fs = em.DNSMOS_RATE
