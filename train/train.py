@@ -45,19 +45,24 @@ RESUME_OVERRIDABLE = ("max_steps", "max_epochs", "time_limit", "threads", "ckpt_
 # loss, §8.3
 # ---------------------------------------------------------------------------
 
-def loss_terms(g_hat, r_hat, g, r, gamma=GAMMA, c4=C4):
+def loss_terms(g_hat, r_hat, g, r, gamma=GAMMA, c4=C4, under=0.0):
     """Unnormalised loss sums and mask counts of §8.3 over all given entries.
 
     Targets < 0 are masked (§6.5). Returns (sum_g, n_g, sum_r, n_r) with
-    sum_g = sum m^g (e_g^2 + C4 e_g^4), e_g = g^gamma - (g_hat + 1e-7)^gamma and
+    sum_g = sum m^g w (e_g^2 + C4 e_g^4), e_g = g^gamma - (g_hat + 1e-7)^gamma and
     sum_r = sum m^r ((1 - r)^gamma - max(1 - r_hat, 1e-7)^gamma)^2.
+    w = 1 + under where the gain is under-estimated (e_g > 0), else 1; under = 0 is the paper's
+    loss. The minimiser of the compressed error is (E[g^gamma])^(1/gamma), below E[g] wherever the
+    target is uncertain, so the paper's loss turns speech down on unfamiliar input; under > 0
+    makes an under-estimate cost more than the same over-estimate (docs/decisions.md).
     """
     mg = (g >= 0).to(g_hat.dtype)
     mr = (r >= 0).to(r_hat.dtype)
     gt = g.clamp(0.0, 1.0)         # masked entries (-1) must not produce NaN * 0
     rt = r.clamp(0.0, 1.0)
     e_g = gt.pow(gamma) - (g_hat + EPS).pow(gamma)
-    sum_g = (mg * (e_g.pow(2) + c4 * e_g.pow(4))).sum()
+    w = 1.0 + under * (e_g > 0).to(g_hat.dtype) if under else 1.0
+    sum_g = (mg * w * (e_g.pow(2) + c4 * e_g.pow(4))).sum()
     e_r = (1.0 - rt).pow(gamma) - torch.clamp(1.0 - r_hat, min=EPS).pow(gamma)
     sum_r = (mr * e_r.pow(2)).sum()
     return sum_g, mg.sum(), sum_r, mr.sum()
@@ -156,7 +161,7 @@ def make_batch(ds, items):
 
 
 @torch.no_grad()
-def evaluate(model, ds, batch, qat=False):
+def evaluate(model, ds, batch, qat=False, under=0.0):
     """Validation loss over whole sequences (masked sums pooled over the whole set)."""
     model.eval()
     tot = [0.0, 0.0, 0.0, 0.0]
@@ -164,7 +169,7 @@ def evaluate(model, ds, batch, qat=False):
         items = [(k, 0, ds.frames(k)) for k in range(i, min(i + batch, len(ds)))]
         f, g, r = make_batch(ds, items)
         gh, rh = model(f, fake_quant=qat)
-        for j, v in enumerate(loss_terms(gh, rh, g, r)):
+        for j, v in enumerate(loss_terms(gh, rh, g, r, under=under)):
             tot[j] += float(v)
     model.train()
     return combine(*tot)
@@ -243,6 +248,8 @@ def build_args(argv=None):
     ap.add_argument("--lr-decay", type=float, default=5e-5, help="lr / (1 + decay * step)")
     ap.add_argument("--beta1", type=float, default=0.8)
     ap.add_argument("--beta2", type=float, default=0.98)
+    ap.add_argument("--under-weight", type=float, default=0.0,
+                    help="extra weight of gain under-estimates in the loss (0 = the paper's loss)")
     ap.add_argument("--weight-decay", type=float, default=0.01, help="AdamW decoupled weight decay")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default 2)")
@@ -312,6 +319,7 @@ def main(argv=None):
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(args.beta1, args.beta2),
                             weight_decay=args.weight_decay)
     decay = args.lr_decay
+    under = getattr(args, "under_weight", 0.0)   # checkpoints from before the option have none
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0 / (1.0 + decay * step))
     st = {"step": 0, "epoch": 0, "batch": 0, "best_val": math.inf, "best_epoch": -1, "bad_epochs": 0,
           "elapsed_s": 0.0, "done": False}
@@ -352,7 +360,7 @@ def main(argv=None):
                 return model
             f, g, r = make_batch(train_ds, plan[st["batch"]])
             gh, rh = model(f, fake_quant=args.qat)
-            loss, lg, lr_ = combine(*loss_terms(gh, rh, g, r))
+            loss, lg, lr_ = combine(*loss_terms(gh, rh, g, r, under=under))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -375,7 +383,7 @@ def main(argv=None):
                    elapsed_s="%.1f" % (elapsed0 + time.time() - t_start), lr="%.6g" % sched.get_last_lr()[0])
         improved = False
         if len(val_ds):
-            vl, vg, vr = evaluate(model, val_ds, args.val_batch, args.qat)
+            vl, vg, vr = evaluate(model, val_ds, args.val_batch, args.qat, under)
             row.update(val_loss="%.6f" % vl, val_loss_g="%.6f" % vg, val_loss_r="%.6f" % vr)
             print("epoch %d done: val loss %.5f (g %.5f r %.5f)" % (st["epoch"], vl, vg, vr), flush=True)
             if vl < st["best_val"]:

@@ -31,6 +31,34 @@ class LossTest(unittest.TestCase):
         # e1 = 0.5 exactly up to the 1e-7 guard: 0.25 + 10 * 0.0625 = 0.875
         self.assertAlmostEqual(e1 ** 2 + 10 * e1 ** 4, 0.875, places=5)
 
+    def test_under_weight_scales_only_under_estimates(self):
+        # target 0.49 (sqrt 0.7); estimates 0.36 (sqrt 0.6, under) and 1.0 (sqrt 1.0, over)
+        g = torch.tensor([[[0.49, 0.49]]])
+        g_hat = torch.tensor([[[0.36, 1.0]]])
+        r = torch.full((1, 1, 2), -1.0)
+        eu = 0.7 - math.sqrt(0.36 + 1e-7)
+        eo = 0.7 - math.sqrt(1.0 + 1e-7)
+        term = lambda e: e ** 2 + 10 * e ** 4
+        for under in (0.0, 1.0, 3.0):
+            sg, ng, _, _ = loss_terms(g_hat, g_hat, g, r, under=under)
+            self.assertAlmostEqual(float(sg), (1 + under) * term(eu) + term(eo), places=6)
+        # the default is the paper's loss
+        self.assertEqual(float(loss_terms(g_hat, g_hat, g, r)[0]), float(loss_terms(g_hat, g_hat, g, r, under=0.0)[0]))
+
+    def test_under_weight_moves_the_minimiser_to_the_closed_form(self):
+        # two equally likely targets 0.04 and 0.64 (square roots 0.2 and 0.8), quadratic term only:
+        # the minimiser of (1+u)(0.8 - s)^2 + (0.2 - s)^2 is s = (0.2 + 0.8(1+u)) / (2+u), g = s^2
+        g = torch.tensor([[[0.04, 0.64]]])
+        r = torch.full((1, 1, 2), -1.0)
+        grid = torch.linspace(0.01, 0.99, 981)
+        for under in (0.0, 1.0, 3.0):
+            losses = [float(loss_terms(torch.full((1, 1, 2), float(x)), torch.zeros(1, 1, 2), g, r, c4=0.0,
+                                       under=under)[0]) for x in grid]
+            best = float(grid[min(range(len(losses)), key=losses.__getitem__)])
+            want = ((0.2 + 0.8 * (1 + under)) / (2 + under)) ** 2
+            self.assertAlmostEqual(best, want, delta=0.002)
+        # the paper's loss (u = 0) sits at 0.25, below the mean gain 0.34
+
     def test_all_masked_is_zero(self):
         x = torch.full((1, 3, 34), 0.3)
         m = torch.full((1, 3, 34), -1.0)
