@@ -42,8 +42,9 @@ public static class Constants
     public const int OverloadConfirmHops = 50;
     /// <summary>Steps after the last overload hop whose features still see it: the pitch features of
     /// step t describe frame t − 2 (§5), whose correlation reaches back 768 samples and whose Viterbi
-    /// decision looks 2 frames ahead (§3.3), 6 hops in all.</summary>
-    public const int OverloadTailHops = 6;
+    /// decision looks 2 frames ahead (§3.3), 6 hops in all; 3 more because after a clamped 1000-amplitude
+    /// input the tracker's features need them (measured in docs/decisions.md, "Overload guard").</summary>
+    public const int OverloadTailHops = 9;
 
     /// <summary>Band centres of layout A in bins (§3.1).</summary>
     public static ReadOnlySpan<int> BandCentreBins => new[]

@@ -166,8 +166,9 @@ public class PluginModelTests
         Assert.Equal("", p.MissingModel);
     }
 
-    /// <summary>The default, and v1: projects saved with v1 keep v1's sound after v2 became the default.</summary>
+    /// <summary>The default and the earlier models: projects saved with v1 or v2 keep their sound after v3 became the default.</summary>
     [Theory]
+    [InlineData("percepnetfx-v3")]
     [InlineData("percepnetfx-v2")]
     [InlineData("percepnetfx-v1")]
     public void A_state_naming_an_embedded_model_runs_that_model(string name)

@@ -73,6 +73,8 @@ public sealed class NetworkRunner : IGainSource
     private readonly PercepNetModel _m;
     private readonly NetworkState _s;
     private readonly NetworkState _shadow;
+    private readonly NetworkState _beforeLastStep;   // the real state before the previous step
+    private readonly float[] _lastFeatures = new float[Constants.FeatureCount];
     private static readonly float SilentLogEnergy = MathF.Log10(Constants.FeatureEnergyFloor); // L_b of a silent frame (§5)
     private readonly float[] _features = new float[Constants.FeatureCount];
     private readonly float[] _shadowFeatures = new float[Constants.FeatureCount];
@@ -91,6 +93,7 @@ public sealed class NetworkRunner : IGainSource
         _m = model;
         _s = new NetworkState(model);
         _shadow = new NetworkState(model);
+        _beforeLastStep = new NetworkState(model);
         Precision = precision;
         Kernel = kernel;
     }
@@ -107,6 +110,8 @@ public sealed class NetworkRunner : IGainSource
     {
         _s.Reset();
         _shadow.Reset();
+        _beforeLastStep.Reset();
+        _lastFeatures.AsSpan().Clear();
         _shadowing = false;
         _loudHops = 0;
         _sinceLoud = 0;
@@ -123,10 +128,18 @@ public sealed class NetworkRunner : IGainSource
         {
             if (!_shadowing)
             {
-                // The shadow starts from the state before this step; the period code it sees is
-                // the one held before the run, as the pitch tracker would hold it through silence.
-                _shadow.CopyFrom(_s);
+                // A run rarely starts on a hop boundary: the hop before the first loud one already
+                // holds part of the overload (below the threshold on average), and its frame is in
+                // the real state. The shadow therefore starts from the state before the previous
+                // step and takes that step again on silence band energies. The period code it sees
+                // is the one held before the run, as the pitch tracker would hold it through silence.
                 if (!_periodOverride) _heldPeriodCode = features[PeriodIndex];
+                _shadow.CopyFrom(_beforeLastStep);
+                _lastFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
+                _lastFeatures.AsSpan(Bands, Bands).Clear();
+                _lastFeatures[PeriodIndex] = _heldPeriodCode;
+                _lastFeatures[CorrelationIndex] = 0f;
+                Step(_shadow, _lastFeatures, _discard, _discard);
                 _shadowing = true;
                 _loudHops = 0;
             }
@@ -153,6 +166,11 @@ public sealed class NetworkRunner : IGainSource
                 _features[PeriodIndex] = _heldPeriodCode;
                 features = _features;
             }
+        }
+        if (OverloadGuard && !_shadowing)
+        {
+            _beforeLastStep.CopyFrom(_s);
+            features.CopyTo(_lastFeatures);
         }
         Step(_s, features, gains, strengths);
         if (!_shadowing) return;
