@@ -328,24 +328,29 @@ public static class Commands
             throw new UsageException($"{path}: outputs are written as WAV; give the file a .wav name");
     }
 
-    /// <summary>The §10 controls and the network arithmetic from the command line.</summary>
+    /// <summary>The index of a discrete control's choice, written as its label in lower case; the default when absent.</summary>
+    private static int Choice(ParsedArgs a, Control c)
+    {
+        var words = c.Labels!.Select(l => l.ToLowerInvariant()).ToArray();
+        string? given = a.Optional(c.Option!);
+        if (given is null) return (int)Math.Round(c.DefaultNormalized * c.StepCount);
+        int i = Array.IndexOf(words, given);
+        return i >= 0 ? i : throw new UsageException($"--{c.Option} must be {string.Join(" or ", words)}, got '{given}'");
+    }
+
+    /// <summary>The §10 controls (options and defaults from <see cref="Controls"/>) and the network arithmetic from the command line.</summary>
     public static DenoiseSettings ParseSettings(ParsedArgs a)
     {
-        float strength = (float)a.Number("strength", 1, 0, 1);
-        float postFilter = (float)a.Number("postfilter", DenoiseSettings.DefaultPostFilterAmount, 0, 1);
-        bool comb = a.Switch("comb", true);
+        float strength = (float)a.Number(Controls.Strength.Option!, Controls.Strength.DefaultNormalized, 0, 1);
+        float postFilter = (float)a.Number(Controls.PostFilter.Option!, Controls.PostFilter.DefaultNormalized, 0, 1);
+        bool comb = a.Switch(Controls.Comb.Option!, Controls.Comb.DefaultNormalized >= 0.5);
         var precision = (a.Optional("precision") ?? "int8") switch
         {
             "int8" => NetworkPrecision.Int8,
             "float" => NetworkPrecision.Float32,
             var v => throw new UsageException($"--precision must be int8 or float, got '{v}'"),
         };
-        var listen = (a.Optional("listen") ?? "output") switch
-        {
-            "output" => ListenMode.Output,
-            "removed" => ListenMode.Removed,
-            var v => throw new UsageException($"--listen must be output or removed, got '{v}'"),
-        };
+        var listen = (ListenMode)Choice(a, Controls.Listen);
         bool guard = a.Switch("overload-guard", true);
         return new DenoiseSettings(strength, postFilter, comb, precision, listen, guard);
     }

@@ -251,6 +251,17 @@ public sealed class SampleProviderTests : IDisposable
         Assert.Equal(new DenoiseSettings(), p.Settings);
     }
 
+    [Fact]
+    public void DefaultsAreTheControlTables()
+    {
+        var p = new PercepNetSampleProvider(new EndlessNoise(48000, 1));
+        Assert.Equal((float)Controls.Strength.DefaultNormalized, p.Strength);
+        Assert.Equal((float)Controls.PostFilter.DefaultNormalized, p.PostFilterAmount);
+        Assert.Equal(Controls.Comb.DefaultNormalized >= 0.5, p.CombEnabled);
+        Assert.Equal(Controls.Bypass.DefaultNormalized >= 0.5, p.Bypass);
+        Assert.Equal((ListenMode)(int)Controls.Listen.Default, p.Listen);
+    }
+
     private static double Rms(float[] x) => Math.Sqrt(x.Sum(v => (double)v * v) / x.Length);
 
     /// <summary>Deterministic noise that never ends and allocates nothing per Read.</summary>

@@ -14,9 +14,9 @@ public class PluginModelTests
         Assert.True(p.SetChannels(channels));
         if (settings is { } s)
         {
-            p.Parameters[PercepNetFxPlugin.StrengthIndex].Normalized = s.Strength;
-            p.Parameters[PercepNetFxPlugin.PostFilterIndex].Normalized = s.PostFilterAmount;
-            p.Parameters[PercepNetFxPlugin.CombIndex].Normalized = s.CombEnabled ? 1 : 0;
+            p.Parameters[Controls.StrengthIndex].Normalized = s.Strength;
+            p.Parameters[Controls.PostFilterIndex].Normalized = s.PostFilterAmount;
+            p.Parameters[Controls.CombIndex].Normalized = s.CombEnabled ? 1 : 0;
         }
         p.SetupProcessing(rate, 4096);
         p.Start();
@@ -375,7 +375,7 @@ public class PluginModelTests
         const int length = 20000;
         var input = new[] { TestData.Voice(length, rate, 9), TestData.Voice(length, rate, 10) };
         var p = NewPlugin(2, rate);
-        p.Parameters[PercepNetFxPlugin.BypassIndex].Normalized = 1;
+        p.Parameters[Controls.BypassIndex].Normalized = 1;
         p.Start(); // bypass settled at activation: no fade
         int latency = p.LatencySamples;
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 4), true);
@@ -385,7 +385,7 @@ public class PluginModelTests
         var q = NewPlugin(1, rate);
         var toggled = Run(q, new[] { input[0] }, Enumerable.Repeat(100, (length + latency) / 100).ToList(), false, (pos, n, changes) =>
         {
-            if (pos == 10000) changes.Add(PercepNetFxPlugin.BypassIndex, 0, 1.0);
+            if (pos == 10000) changes.Add(Controls.BypassIndex, 0, 1.0);
         })[0];
         int hopHost = (int)Math.Ceiling(480.0 * rate / 48000);
         for (int i = 10000 + hopHost + 1; i < length; i++) Assert.Equal(input[0][i - latency], toggled[i]);
@@ -451,7 +451,7 @@ public class PluginModelTests
         var a = NewPlugin(channels, rate, settings);
         var b = NewPlugin(channels, rate, settings);
         int latency = a.LatencySamples;
-        b.Parameters[PercepNetFxPlugin.ListenIndex].Normalized = 1.0; // Removed
+        b.Parameters[Controls.ListenIndex].Normalized = 1.0; // Removed
         b.Start();
         Assert.Equal(latency, b.LatencySamples); // switching keeps the reported latency
         var blocksA = TestData.RandomBlocks(length + latency, 1500, seed);
@@ -472,8 +472,8 @@ public class PluginModelTests
         // Switching with automation while running: the latency is unchanged and the stream continues.
         var sw = NewPlugin(channels, rate, settings);
         Run(sw, input, TestData.RandomBlocks(length, 1000, seed + 7), inPlace: false,
-            automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(PercepNetFxPlugin.ListenIndex, length / 2 - pos, 1.0); });
-        Assert.Equal(1.0, sw.Parameters[PercepNetFxPlugin.ListenIndex].Normalized);
+            automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(Controls.ListenIndex, length / 2 - pos, 1.0); });
+        Assert.Equal(1.0, sw.Parameters[Controls.ListenIndex].Normalized);
         Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Listen);
         Assert.Equal(latency, sw.LatencySamples);
     }

@@ -5,21 +5,12 @@ using PercepNetFx.Dsp.Network;
 namespace PercepNetFx.Plugin;
 
 /// <summary>
-/// PercepNetFx as a plain plug-in: the four parameters of spec §10 plus bypass, driving one
+/// PercepNetFx as a plain plug-in: the controls of <see cref="Controls"/> (spec §10 plus bypass and listen), driving one
 /// <see cref="StreamingEngine"/> wired by <see cref="Denoiser"/> (the same wiring as the CLI's
 /// offline render, so output for any block partition equals Denoiser.Render shifted by the latency).
 /// </summary>
 public sealed class PercepNetFxPlugin : AudioPluginBase
 {
-    // Stable parameter IDs (vst3-abi.md §7): never renumber, hosts store them.
-    public const uint StrengthId = 1;
-    public const uint PostFilterId = 2;
-    public const uint CombId = 3;
-    public const uint BypassId = 4;
-    /// <summary>Listen: Output / Removed (new in state version 2's parameter set, absent from older states).</summary>
-    public const uint ListenId = 5;
-    public const int StrengthIndex = 0, PostFilterIndex = 1, CombIndex = 2, BypassIndex = 3, ListenIndex = 4;
-
     private readonly PercepNetModel? model;
     private readonly bool useModel;
     private readonly ParameterChangeList noChanges;
@@ -43,11 +34,9 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         PluginName = "PercepNetFx";
         PluginCategory = "Fx|Restoration";
         PluginVersion = "1.0.0";
-        AddParameter(new PluginParameter(StrengthId, "Suppression strength", "Strength", "%", 0, 100, 100));
-        AddParameter(new PluginParameter(PostFilterId, "Post-filter amount", "Post-filter", "%", 0, 100, 100 * DenoiseSettings.DefaultPostFilterAmount));
-        AddParameter(new PluginParameter(CombId, "Comb filter", "Comb", "", 0, 1, 1, stepCount: 1, labels: new[] { "Off", "On" }));
-        AddParameter(new PluginParameter(BypassId, "Bypass", "Bypass", "", 0, 1, 0, stepCount: 1, labels: new[] { "Off", "On" }, isBypass: true));
-        AddParameter(new PluginParameter(ListenId, "Listen", "Listen", "", 0, 1, 0, stepCount: 1, labels: new[] { "Output", "Removed" }));
+        // The control table's order is the parameter index (Controls.StrengthIndex …); IDs are stable (vst3-abi.md §7).
+        foreach (var c in Controls.All)
+            AddParameter(new PluginParameter(c.Id, c.Name, c.ShortName, c.Unit, c.Min, c.Max, c.Default, c.StepCount, c.Labels, c.IsBypass));
         this.model = model;
         useModel = model is not null || loadDefaultModel;
         noChanges = new ParameterChangeList(Parameters.Count);
@@ -104,8 +93,8 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     public static DenoiseSettings SettingsFor(double strength, double postFilter, double comb) =>
         new((float)strength, (float)postFilter, comb >= 0.5);
 
-    public DenoiseSettings CurrentSettings => SettingsFor(Parameters[StrengthIndex].Normalized,
-        Parameters[PostFilterIndex].Normalized, Parameters[CombIndex].Normalized);
+    public DenoiseSettings CurrentSettings => SettingsFor(Parameters[Controls.StrengthIndex].Normalized,
+        Parameters[Controls.PostFilterIndex].Normalized, Parameters[Controls.CombIndex].Normalized);
 
     public override void SetupProcessing(double rate, int maxBlock)
     {
@@ -137,8 +126,8 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         var e = new StreamingEngine(rate, channels, 0) { Meters = meters };
         var m = Model;
         if (m is not null) Denoiser.Attach(e, m, CurrentSettings); else Denoiser.Apply(e, CurrentSettings);
-        e.Listen = Parameters[ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output;
-        e.Bypass = Parameters[BypassIndex].IsOn;
+        e.Listen = Parameters[Controls.ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output;
+        e.Bypass = Parameters[Controls.BypassIndex].IsOn;
         engineModel = m;
         return e;
     }
@@ -210,9 +199,9 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
 
     private void ApplyToEngine(StreamingEngine e)
     {
-        Denoiser.Apply(e, SettingsFor(current[StrengthIndex], current[PostFilterIndex], current[CombIndex]));
-        e.Listen = current[ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output;
-        e.Bypass = current[BypassIndex] >= 0.5;
+        Denoiser.Apply(e, SettingsFor(current[Controls.StrengthIndex], current[Controls.PostFilterIndex], current[Controls.CombIndex]));
+        e.Listen = current[Controls.ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output;
+        e.Bypass = current[Controls.BypassIndex] >= 0.5;
     }
 
     /// <summary>
