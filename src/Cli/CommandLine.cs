@@ -31,7 +31,7 @@ public static class CommandLine
           percepnetfx COMMAND --help     (what the command does and its options)
           percepnetfx --version          (the program's version and the default model's)
 
-        Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, 8-384 kHz;
+        Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, {Constants.MinSampleRate / 1000}-{Constants.MaxSampleRate / 1000} kHz;
         outputs are WAV.
         Defaults: {DefaultsLine} --precision int8 (docs/decisions.md: post-filter default).
         Options written on|off may be given alone: --force means --force on.

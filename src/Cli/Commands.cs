@@ -236,8 +236,8 @@ public static class Commands
     internal static void CheckInput(WavInfo info, string path)
     {
         if (info.ChannelCount > 2) throw new UsageException($"{path}: {info.ChannelCount} channels; only mono and stereo are supported");
-        if (info.SampleRate is < 8000 or > 384000)
-            throw new UsageException($"{path}: {info.SampleRate} Hz is outside 8000 … 384000 Hz");
+        if (!Constants.IsSupportedRate(info.SampleRate))
+            throw new UsageException($"{path}: {info.SampleRate} Hz is outside {Constants.MinSampleRate} … {Constants.MaxSampleRate} Hz");
     }
 
     /// <summary>

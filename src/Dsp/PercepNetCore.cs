@@ -259,7 +259,7 @@ public sealed class PercepNetCore
         {
             float x = hop[n];
             // NaN/Inf become silence and denormals zero, so no state is poisoned (§4.8).
-            if (!float.IsFinite(x) || MathF.Abs(x) < 1e-30f) x = 0f;
+            if (!float.IsFinite(x) || MathF.Abs(x) < Constants.DenormalFloor) x = 0f;
             dst[n] = Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude);
         }
     }

@@ -41,7 +41,7 @@ public sealed class StreamingEngine
     /// P_pad = 480 − gcd(B, 480), so multiples of 480 run in aligned mode with exactly 1440 samples of latency.</param>
     public StreamingEngine(int sampleRate, int channelCount, int hostBlockSize = 0)
     {
-        if (sampleRate < 8000 || sampleRate > 384000) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be 8000 … 384000 Hz");
+        if (!Constants.IsSupportedRate(sampleRate)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, $"sample rate must be {Constants.MinSampleRate} … {Constants.MaxSampleRate} Hz");
         if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), channelCount, "1 or 2 channels");
         if (hostBlockSize < 0) throw new ArgumentOutOfRangeException(nameof(hostBlockSize));
         channels = channelCount;

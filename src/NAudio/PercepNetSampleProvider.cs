@@ -61,8 +61,8 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         WaveFormat format = source.WaveFormat ?? throw new ArgumentException("the source has no WaveFormat", nameof(source));
         if (format.Channels is not (1 or 2))
             throw new ArgumentException($"PercepNetFx processes mono or stereo; the source has {format.Channels} channels", nameof(source));
-        if (format.SampleRate is < 8000 or > 384000)
-            throw new ArgumentException($"the source's {format.SampleRate} Hz is outside 8000 … 384000 Hz", nameof(source));
+        if (!Constants.IsSupportedRate(format.SampleRate))
+            throw new ArgumentException($"the source's {format.SampleRate} Hz is outside {Constants.MinSampleRate} … {Constants.MaxSampleRate} Hz", nameof(source));
         this.source = source;
         channels = format.Channels;
         WaveFormat = WaveFormat.CreateIeeeFloatWaveFormat(format.SampleRate, channels);

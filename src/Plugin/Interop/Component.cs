@@ -266,7 +266,7 @@ internal sealed unsafe class Component : ConnectionPointObject
         if (setup == null) return Vst.kInvalidArgument;
         if (c.plugin.Active) return Vst.kResultFalse; // only while inactive (§6 step 12)
         double rate = setup->sampleRate;
-        if (!(rate >= 8000 && rate <= 384000) || setup->symbolicSampleSize is not (Vst.kSample32 or Vst.kSample64)) return Vst.kResultFalse;
+        if (!Dsp.Constants.IsSupportedRate(rate) || setup->symbolicSampleSize is not (Vst.kSample32 or Vst.kSample64)) return Vst.kResultFalse;
         c.plugin.SetupProcessing(rate, Math.Max(1, setup->maxSamplesPerBlock));
         c.sampleSize = setup->symbolicSampleSize;
         int max = Math.Max(1, setup->maxSamplesPerBlock);

@@ -98,7 +98,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
 
     public override void SetupProcessing(double rate, int maxBlock)
     {
-        if (!(rate >= 8000 && rate <= 384000)) throw new ArgumentOutOfRangeException(nameof(rate));
+        if (!Constants.IsSupportedRate(rate)) throw new ArgumentOutOfRangeException(nameof(rate));
         sampleRate = rate;
         maxBlockSize = Math.Max(1, maxBlock);
         EnsureEngine();
