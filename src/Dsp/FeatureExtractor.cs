@@ -19,11 +19,10 @@ public static class FeatureExtractor
         var gains = new float[frames * nb];
         var strengths = new float[frames * nb];
         var a = core.Analysis;
+        var output = new float[hop];
         for (int t = 0; t < frames; t++)
         {
-            noisy.Slice(t * hop, hop).CopyTo(core.InputHop(0));
-            clean.Slice(t * hop, hop).CopyTo(core.ReferenceHop);
-            core.Step(useReference: true);
+            core.Step(noisy.Slice(t * hop, hop), output, clean.Slice(t * hop, hop));
             a.Features.AsSpan().CopyTo(features.AsSpan(t * nf, nf));
             for (int b = 0; b < nb; b++)
             {

@@ -20,10 +20,10 @@ public static class OfflineRenderer
     public const int BlockSize = 4 * Constants.HopSize;
 
     /// <param name="input">Planar channels (1 or 2) of equal length.</param>
-    /// <param name="configure">Sets gain source and controls on the engine before processing.</param>
+    /// <param name="create">Builds the engine (gain source, controls) for a host block size; null: unity gains.</param>
     /// <param name="reference">Optional clean reference (48 kHz only) for oracle modes and targets.</param>
     /// <param name="progress">Called with the fraction done, at most about 100 times.</param>
-    public static float[][] Render(float[][] input, int sampleRate, Action<StreamingEngine>? configure = null,
+    public static float[][] Render(float[][] input, int sampleRate, Func<int, StreamingEngine>? create = null,
         float[]? reference = null, Action<double>? progress = null)
     {
         int channels = input.Length;
@@ -55,7 +55,7 @@ public static class OfflineRenderer
                 for (int c = 0; c < channels; c++) block[c].AsSpan(offset, n).CopyTo(output[c].AsSpan((int)written));
                 written += n;
             },
-            configure, referenceSource, progress);
+            create, referenceSource, progress);
         return output;
     }
 
@@ -66,14 +66,13 @@ public static class OfflineRenderer
     /// </summary>
     /// <param name="readReference">Optional clean mono reference (48 kHz only), read in step with the input.</param>
     public static void Render(long length, int channels, int sampleRate, BlockSource read, BlockSink write,
-        Action<StreamingEngine>? configure = null, BlockSource? readReference = null, Action<double>? progress = null)
+        Func<int, StreamingEngine>? create = null, BlockSource? readReference = null, Action<double>? progress = null)
     {
         if (channels is < 1 or > 2) throw new ArgumentException("only mono and stereo are supported");
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
         if (readReference is not null && sampleRate != Constants.SampleRate)
             throw new ArgumentException("a reference signal needs 48 kHz input");
-        var engine = new StreamingEngine(sampleRate, channels, BlockSize);
-        configure?.Invoke(engine);
+        var engine = create?.Invoke(BlockSize) ?? new StreamingEngine(sampleRate, channels, BlockSize);
         int latency = engine.LatencySamples;
 
         var inBlock = new float[channels][];

@@ -19,14 +19,18 @@ public static class OracleRender
             var out48 = Render(noisy48, clean48, Constants.SampleRate, mode, progress);
             return out48.Select(ch => Fit(PolyphaseResampler.Resample(ch, Constants.SampleRate, sampleRate), noisy[0].Length)).ToArray();
         }
-        return OfflineRenderer.Render(noisy, sampleRate, engine =>
+        var settings = new DenoiseSettings(Strength: 1f,
+            PostFilterAmount: mode == OracleMode.BandsCombPostFilter ? 1f : 0f,
+            CombEnabled: mode is OracleMode.BandsComb or OracleMode.BandsCombPostFilter);
+        return OfflineRenderer.Render(noisy, sampleRate, blockSize =>
         {
-            var core = engine.Core;
-            core.GainSource = new OracleGainSource(mode);
-            core.BinMagnitudeOracle = mode == OracleMode.Stft;
-            core.Strength = 1f;
-            core.PostFilterAmount = mode == OracleMode.BandsCombPostFilter ? 1f : 0f;
-            core.CombEnabled = mode is OracleMode.BandsComb or OracleMode.BandsCombPostFilter;
+            var engine = new StreamingEngine(sampleRate, noisy.Length, blockSize)
+            {
+                GainSource = new OracleGainSource(mode),
+                BinMagnitudeOracle = mode == OracleMode.Stft,
+            };
+            engine.Apply(settings);
+            return engine;
         }, clean, progress);
     }
 

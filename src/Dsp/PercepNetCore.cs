@@ -1,8 +1,8 @@
 namespace PercepNetFx.Dsp;
 
 /// <summary>
-/// The hop-aligned PercepNet chain at 48 kHz (spec §9.1): one call of <see cref="Step"/> consumes
-/// hop t of every channel and emits hop t − 3, i.e. exactly 1440 samples of latency.
+/// The hop-aligned PercepNet chain at 48 kHz (spec §9.1): one call of <see cref="Step"/> takes
+/// hop t of every channel and writes hop t − 3, i.e. exactly 1440 samples of latency.
 /// Stereo is linked (§9.4): pitch, features, gains and renormalisation come from the mid signal
 /// and the same per-band map is applied to each channel. Allocation-free after construction.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class PercepNetCore
     private readonly PitchTracker pitch = new();
     private readonly float[] window = VorbisWindow.Values;
 
-    private readonly float[][] inputHop, outputHop, ring, ola;
+    private readonly float[][] ring, ola;
     private readonly float[][][] specRe, specIm;     // [channel][slot t%3][bin]
     private readonly float[][] combRe, combIm;        // P of frame l per channel
     private readonly float[][] midRe, midIm;          // mid spectra per slot (aliases channel 0 in mono)
@@ -35,7 +35,6 @@ public sealed class PercepNetCore
     private readonly float[] timeBuffer = new float[Win];
 
     // Clean reference (oracle experiments and training targets, §6).
-    private readonly float[] referenceHop = new float[Hop];
     private readonly float[] referenceRing = new float[RingLength];
     private readonly float[][] refRe = { new float[Bins], new float[Bins], new float[Bins] };
     private readonly float[][] refIm = { new float[Bins], new float[Bins], new float[Bins] };
@@ -55,8 +54,6 @@ public sealed class PercepNetCore
     {
         if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), "1 or 2 channels");
         channels = channelCount;
-        inputHop = Jagged(channels, Hop);
-        outputHop = Jagged(channels, Hop);
         ring = Jagged(channels, RingLength);
         ola = Jagged(channels, Win);
         specRe = new float[channels][][];
@@ -105,20 +102,12 @@ public sealed class PercepNetCore
     /// <summary>Final comb strengths r_b applied to the last synthesised frame (for meters).</summary>
     public float[] AppliedStrength { get; } = new float[Bands];
 
-    /// <summary>Input hop of channel c: write 480 samples here before <see cref="Step"/>.</summary>
-    public Span<float> InputHop(int channel) => inputHop[channel];
-    /// <summary>Clean reference hop (oracle/training); used when Step is called with useReference.</summary>
-    public Span<float> ReferenceHop => referenceHop;
-    /// <summary>Output hop of channel c after <see cref="Step"/>: input hop t − 3.</summary>
-    public ReadOnlySpan<float> OutputHop(int channel) => outputHop[channel];
-
     public void Reset()
     {
         for (int c = 0; c < channels; c++)
         {
             Array.Clear(ring[c]);
             Array.Clear(ola[c]);
-            Array.Clear(outputHop[c]);
             for (int s = 0; s < 3; s++) { Array.Clear(specRe[c][s]); Array.Clear(specIm[c][s]); }
         }
         if (channels > 1) for (int s = 0; s < 3; s++) { Array.Clear(midRe[s]); Array.Clear(midIm[s]); }
@@ -130,9 +119,22 @@ public sealed class PercepNetCore
         step = -1;
     }
 
-    /// <summary>Runs step t: analysis of frame t, pitch decision and synthesis of frame t − 2.</summary>
-    public void Step(bool useReference = false)
+    /// <summary>Mono step t (<see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float})"/>).</summary>
+    public void Step(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> reference = default)
+        => Step(input, default, output, default, reference);
+
+    /// <summary>
+    /// Runs step t: takes input hop t (480 samples per channel; the second channel's spans are empty in
+    /// mono), analyses frame t, decides the pitch and synthesises frame t − 2, writing output hop t − 3.
+    /// A non-empty <paramref name="reference"/> is the clean hop t for the oracle targets (§6).
+    /// </summary>
+    public void Step(ReadOnlySpan<float> input0, ReadOnlySpan<float> input1, Span<float> output0, Span<float> output1,
+        ReadOnlySpan<float> reference = default)
     {
+        if (input0.Length < Hop || output0.Length < Hop || (channels == 2 && (input1.Length < Hop || output1.Length < Hop))
+            || (!reference.IsEmpty && reference.Length < Hop))
+            throw new ArgumentException("every hop needs 480 samples per channel");
+        bool useReference = !reference.IsEmpty;
         step++;
         int slotT = (int)(step % 3), slotL = (int)((step + 1) % 3); // (t − 2) mod 3 = (t + 1) mod 3
         var analysis = Analysis;
@@ -143,7 +145,7 @@ public sealed class PercepNetCore
         float inputMeanSquare = 0f;
         for (int c = 0; c < channels; c++)
         {
-            Shift(ring[c], inputHop[c]);
+            Shift(ring[c], c == 0 ? input0 : input1);
             AnalyseFrame(ring[c], specRe[c][slotT], specIm[c][slotT]);
             var newestHop = ring[c].AsSpan(RingLength - Hop, Hop);
             inputMeanSquare = MathF.Max(inputMeanSquare, VectorMath.Dot(newestHop, newestHop) / Hop);
@@ -163,7 +165,7 @@ public sealed class PercepNetCore
         BandLayout.Energy(midRe[slotT], midIm[slotT], energyT);
         if (useReference)
         {
-            Shift(referenceRing, referenceHop);
+            Shift(referenceRing, reference);
             AnalyseFrame(referenceRing, refRe[slotT], refIm[slotT]);
         }
 
@@ -217,7 +219,7 @@ public sealed class PercepNetCore
         // 7. Mix, renormalise and synthesise frame l (§4.6, §2.3).
         if (BinMagnitudeOracle && useReference)
         {
-            SynthesiseBinOracle(slotL);
+            SynthesiseBinOracle(slotL, output0, output1);
         }
         else
         {
@@ -246,7 +248,7 @@ public sealed class PercepNetCore
                 {
                     for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
                 }
-                Synthesise(c);
+                Synthesise(c, c == 0 ? output0 : output1);
             }
         }
     }
@@ -330,7 +332,7 @@ public sealed class PercepNetCore
         }
     }
 
-    private void SynthesiseBinOracle(int slotL)
+    private void SynthesiseBinOracle(int slotL, Span<float> output0, Span<float> output1)
     {
         float[] xr = refRe[slotL], xi = refIm[slotL], mr = midRe[slotL], mi = midIm[slotL];
         for (int k = 0; k < Bins; k++)
@@ -343,17 +345,17 @@ public sealed class PercepNetCore
         {
             float[] yr = specRe[c][slotL], yi = specIm[c][slotL];
             for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
-            Synthesise(c);
+            Synthesise(c, c == 0 ? output0 : output1);
         }
     }
 
-    /// <summary>IFFT, synthesis window and overlap-add of frame l; emits the final hop t − 3 (§2.3).</summary>
-    private void Synthesise(int channel)
+    /// <summary>IFFT, synthesis window and overlap-add of frame l; writes the final hop t − 3 (§2.3).</summary>
+    private void Synthesise(int channel, Span<float> output)
     {
         fft.Inverse(outRe, outIm, timeBuffer);
         float[] acc = ola[channel];
         for (int n = 0; n < Win; n++) acc[n] += window[n] * timeBuffer[n];
-        acc.AsSpan(0, Hop).CopyTo(outputHop[channel]);
+        acc.AsSpan(0, Hop).CopyTo(output);
         Array.Copy(acc, Hop, acc, 0, Hop);
         Array.Clear(acc, Hop, Hop);
     }

@@ -30,10 +30,10 @@ public class ControlsTests
     /// <summary>Runs the sample in aligned hops; returns the recorder with the applied gains per hop.</summary>
     private static (Recorder Rec, float[] Output) Run(DenoiseSettings s)
     {
-        var engine = new StreamingEngine(Constants.SampleRate, 1, Constants.HopSize);
-        var runner = Denoiser.Attach(engine, Model.Value, s);
-        var rec = new Recorder(runner);
-        engine.Core.GainSource = rec;
+        var denoiser = new Denoiser(Constants.SampleRate, 1, Constants.HopSize, Model.Value, s);
+        var engine = denoiser.Engine;
+        var rec = new Recorder(denoiser.Network!);
+        engine.GainSource = rec;
         float[] x = Noisy.Value, y = new float[x.Length];
         for (int pos = 0; pos + Constants.HopSize <= x.Length; pos += Constants.HopSize)
         {
@@ -159,7 +159,7 @@ public class ListenModeTests
         var x = Input(channels);
         var output = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings());
         var removed = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
-        var dry = OfflineRenderer.Render(x, rate, e => e.Bypass = true); // the delayed input, as the engine hears it
+        var dry = OfflineRenderer.Render(x, rate, b => new StreamingEngine(rate, x.Length, b) { Bypass = true }); // the delayed input, as the engine hears it
         double removedEnergy = 0;
         for (int c = 0; c < channels; c++)
             for (int n = 0; n < x[c].Length; n++)
@@ -176,8 +176,7 @@ public class ListenModeTests
     public void SwitchingListenModeRampsOverOneHopWithoutAStep()
     {
         var x = Input(1)[0];
-        var engine = new StreamingEngine(Constants.SampleRate, 1, Constants.HopSize);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Constants.SampleRate, 1, Constants.HopSize, Model.Value, new DenoiseSettings()).Engine;
         var y = new float[x.Length];
         int switchAt = 48000;
         engine.Process(x.AsSpan(0, switchAt), y.AsSpan(0, switchAt));

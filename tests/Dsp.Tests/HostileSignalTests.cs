@@ -71,9 +71,10 @@ public class HostileSignalTests(ITestOutputHelper output)
 
     private static float[] Process(float[] x, bool network, bool guard, out NetworkRunner runner, PercepNetModel? model = null)
     {
-        var engine = new StreamingEngine(Rate, 1);
-        runner = Denoiser.Attach(engine, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
-        if (!network) engine.Core.GainSource = new MemorylessGainSource();
+        var denoiser = new Denoiser(Rate, 1, 0, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
+        runner = denoiser.Network!;
+        var engine = denoiser.Engine;
+        if (!network) engine.GainSource = new MemorylessGainSource();
         var y = new float[x.Length];
         var rng = new Random(9);
         for (int pos = 0; pos < x.Length;)
@@ -216,14 +217,12 @@ public class HostileSignalTests(ITestOutputHelper output)
         float[] bad = new float[Rate / 2];
         for (int n = 0; n < bad.Length; n++) bad[n] = Hostile("square-0dBFS", n, null!);
         float[] speech = Speech.Value.AsSpan(0, 2 * Rate).ToArray();
-        var engine = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         var y = new float[speech.Length];
         engine.Process(bad, new float[bad.Length]);
         engine.Reset();
         engine.Process(speech, y);
-        var fresh = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(fresh, Model.Value, new DenoiseSettings());
+        var fresh = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         var expected = new float[speech.Length];
         fresh.Process(speech, expected);
         Assert.Equal(expected, y);
@@ -232,8 +231,7 @@ public class HostileSignalTests(ITestOutputHelper output)
     [Fact]
     public void TheGuardedChainAllocatesNothingThroughOverloadRuns()
     {
-        var engine = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         float[] x = Signal("square-0dBFS");
         var y = new float[x.Length];
         engine.Process(x, y); // warm-up: every path of the guard, JIT tiering

@@ -92,7 +92,7 @@ public class StreamingEngineTests(ITestOutputHelper output)
         float[] RunWith(Func<int, int> blocks)
         {
             var engine = new StreamingEngine(rate, channels);
-            engine.Core.GainSource = new TestGainSource();
+            engine.GainSource = new TestGainSource();
             var outRight = new float[right.Length];
             var l = Run(engine, input, blocks, channels == 2 ? right : null, channels == 2 ? outRight : null);
             Assert.Equal(0, engine.Underruns);
@@ -175,7 +175,7 @@ public class StreamingEngineTests(ITestOutputHelper output)
     {
         var input = Signals.WhiteNoise(48000, 0.5, seed: 12);
         var engine = new StreamingEngine(48000, 1);
-        engine.Core.GainSource = new TestGainSource();
+        engine.GainSource = new TestGainSource();
         engine.Bypass = true;
         engine.Reset();
         var result = Run(engine, input, _ => 333);

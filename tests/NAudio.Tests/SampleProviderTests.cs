@@ -143,8 +143,7 @@ public sealed class SampleProviderTests : IDisposable
         List<(long Position, DenoiseSettings Settings, bool Bypass)> changes, int length)
     {
         int ch = wav.ChannelCount;
-        var engine = new StreamingEngine(wav.SampleRate, ch, 0);
-        Denoiser.Attach(engine, model, initial);
+        var engine = new Denoiser(wav.SampleRate, ch, 0, model, initial).Engine;
         engine.Reset();
         var input = new float[ch][];
         var output = new float[ch][];
@@ -159,7 +158,7 @@ public sealed class SampleProviderTests : IDisposable
         {
             while (next < changes.Count && changes[next].Position <= pos)
             {
-                Denoiser.Apply(engine, changes[next].Settings);
+                engine.Apply(changes[next].Settings);
                 engine.Bypass = changes[next].Bypass;
                 next++;
             }

@@ -44,8 +44,7 @@ public unsafe class EditorHostTests
     /// <summary>The meters the plug-in should show after <paramref name="input"/>: a managed engine with the same model, independent of the .so.</summary>
     private static MeterSnapshot ReferenceMeters(float[] input)
     {
-        var e = new StreamingEngine(48000, 1, 0) { Meters = new MeterExchange() };
-        Denoiser.Attach(e, TestData.GoldenModel, new DenoiseSettings());
+        var e = new Denoiser(48000, 1, 0, TestData.GoldenModel, new DenoiseSettings()) { Meters = new MeterExchange() }.Engine;
         var output = new float[input.Length];
         e.Process(input, output);
         Assert.True(e.Meters!.TryRead(out var s));

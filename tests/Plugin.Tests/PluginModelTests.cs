@@ -313,17 +313,16 @@ public class PluginModelTests
             return v;
         }
 
-        var engine = new StreamingEngine(rate, 1, 0);
-        Denoiser.Attach(engine, TestData.GoldenModel, new DenoiseSettings());
+        var engine = new Denoiser(rate, 1, 0, TestData.GoldenModel, new DenoiseSettings());
         var reference = new float[length];
         var one = new float[1];
         for (int i = 0; i < length; i++)
         {
             var v = At(i);
-            Denoiser.Apply(engine, PercepNetFxPlugin.SettingsFor(v[0], v[1], v[2]));
+            engine.Apply(PercepNetFxPlugin.SettingsFor(v[0], v[1], v[2]));
             engine.Bypass = v[3] >= 0.5;
             one[0] = input[0][i];
-            engine.Process(one, one);
+            engine.Process(new AudioBlock(one, default, one, default, 1));
             reference[i] = one[0];
         }
 
@@ -474,7 +473,7 @@ public class PluginModelTests
         Run(sw, input, TestData.RandomBlocks(length, 1000, seed + 7), inPlace: false,
             automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(Controls.ListenIndex, length / 2 - pos, 1.0); });
         Assert.Equal(1.0, sw.Parameters[Controls.ListenIndex].Normalized);
-        Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Listen);
+        Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Engine.Listen);
         Assert.Equal(latency, sw.LatencySamples);
     }
 }

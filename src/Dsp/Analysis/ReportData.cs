@@ -60,9 +60,9 @@ public sealed class ReportData
         var correlation = new List<float>();
         var voiced = new List<bool>();
 
-        float[][] output = OfflineRenderer.Render(input, sampleRate, engine =>
+        float[][] output = OfflineRenderer.Render(input, sampleRate, blockSize =>
         {
-            Denoiser.Attach(engine, model, settings);
+            var engine = new Denoiser(sampleRate, input.Length, blockSize, model, settings).Engine;
             double innerDelay = engine.InnerInputDelaySeconds;
             engine.HopCompleted = core =>
             {
@@ -87,6 +87,7 @@ public sealed class ReportData
                 correlation.Add(a.PitchCorrelation);
                 voiced.Add(a.Voiced);
             };
+            return engine;
         }, progress: progress);
 
         var inDb = Spectrogram(Mid(input), sampleRate, out int columns);

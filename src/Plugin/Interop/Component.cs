@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PercepNetFx.Dsp;
 
 namespace PercepNetFx.Plugin.Interop;
 

@@ -6,8 +6,8 @@ namespace PercepNetFx.Plugin;
 
 /// <summary>
 /// PercepNetFx as a plain plug-in: the controls of <see cref="Controls"/> (spec §10 plus bypass and listen), driving one
-/// <see cref="StreamingEngine"/> wired by <see cref="Denoiser"/> (the same wiring as the CLI's
-/// offline render, so output for any block partition equals Denoiser.Render shifted by the latency).
+/// <see cref="Denoiser"/> (the same object as the CLI's offline render, so output for any block
+/// partition equals Denoiser.Render shifted by the latency).
 /// </summary>
 public sealed class PercepNetFxPlugin : AudioPluginBase
 {
@@ -16,7 +16,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     private readonly ParameterChangeList noChanges;
     private readonly double[] current;       // value in effect at the end of the last processed sample
     private readonly double[] blockStart;    // stored value when the host block began (ramp anchor, §7)
-    private StreamingEngine? engine;         // swapped whole by setState on a model change (read once per block)
+    private Denoiser? engine;                // swapped whole by setState on a model change (read once per block)
     private PercepNetModel? engineModel;     // the network the current engine runs
     private PercepNetModel? chosenModel;     // set by a state naming another model; null = the default
     private string requestedName = "", requestedVersion = ""; // a state's model that is not embedded
@@ -51,7 +51,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// <summary>The model this instance runs: one a loaded state chose, else the default.</summary>
     public PercepNetModel? Model => chosenModel ?? DefaultModel;
     private PercepNetModel? DefaultModel => model ?? (useModel ? ModelProvider.Model : null);
-    public StreamingEngine? Engine => Volatile.Read(ref engine);
+    public Denoiser? Engine => Volatile.Read(ref engine);
 
     /// <summary>"name version" of a model a loaded state asked for that is not embedded ("" when none is
     /// missing); the instance then runs <see cref="Model"/> (the default) and the editor says so.</summary>
@@ -120,13 +120,15 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         engineChannels = Channels;
     }
 
-    private StreamingEngine BuildEngine(int rate, int channels)
+    private Denoiser BuildEngine(int rate, int channels)
     {
         // hostBlockSize 0: variable host blocks, P_pad = 479 (spec §9.2 [choice] for VST3).
-        var e = new StreamingEngine(rate, channels, 0) { Meters = meters };
         var m = Model;
-        if (m is not null) Denoiser.Attach(e, m, CurrentSettings); else Denoiser.Apply(e, CurrentSettings);
-        e.Listen = Parameters[Controls.ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output;
+        var e = new Denoiser(rate, channels, 0, m, CurrentSettings with
+        {
+            Listen = Parameters[Controls.ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output,
+        });
+        e.Meters = meters;
         e.Bypass = Parameters[Controls.BypassIndex].IsOn;
         engineModel = m;
         return e;
@@ -197,10 +199,12 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// <summary>After the input stops, output continues for the latency (the delayed signal) — the tail.</summary>
     public override int TailSamples => LatencySamples;
 
-    private void ApplyToEngine(StreamingEngine e)
+    private void ApplyToEngine(Denoiser e)
     {
-        Denoiser.Apply(e, SettingsFor(current[Controls.StrengthIndex], current[Controls.PostFilterIndex], current[Controls.CombIndex]));
-        e.Listen = current[Controls.ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output;
+        e.Apply(SettingsFor(current[Controls.StrengthIndex], current[Controls.PostFilterIndex], current[Controls.CombIndex]) with
+        {
+            Listen = current[Controls.ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output,
+        });
         e.Bypass = current[Controls.BypassIndex] >= 0.5;
     }
 
@@ -234,9 +238,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
             for (int p = 0; p < current.Length; p++)
                 if (changes.PointCount(p) > 0) current[p] = changes.ValueAt(p, last, blockStart[p]);
             ApplyToEngine(e);
-            var piece = block.Slice(pos, end - pos);
-            if (block.Channels == 1) e.Process(piece.In0, piece.Out0);
-            else e.Process(piece.In0, piece.In1, piece.Out0, piece.Out1);
+            e.Process(block.Slice(pos, end - pos));
             position += end - pos;
             pos = end;
         }

@@ -66,7 +66,7 @@ public class MeteringTests
         var (voice, _) = Signals.Harmonic(48000, 180, 5, 0.02, seed: 3);
         var noisy = Signals.Add(voice, Signals.WhiteNoise(voice.Length, 0.05, seed: 4));
         var engine = new StreamingEngine(48000, 1) { Meters = new MeterExchange() };
-        engine.Core.GainSource = new VaryingGainSource();
+        engine.GainSource = new VaryingGainSource();
         var hop = new float[480];
         int voicedHops = 0, combHops = 0;
         for (int t = 0; t < noisy.Length / 480; t++)
@@ -97,7 +97,7 @@ public class MeteringTests
         foreach (int rate in new[] { 48000, 44100 })
         {
             var engine = new StreamingEngine(rate, 2) { Meters = new MeterExchange() };
-            engine.Core.GainSource = new VaryingGainSource();
+            engine.GainSource = new VaryingGainSource();
             var a = Signals.WhiteNoise(4096, 0.3, seed: 9);
             var b = Signals.WhiteNoise(4096, 0.3, seed: 10);
             var rng = new Random(11);
