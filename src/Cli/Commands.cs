@@ -419,10 +419,10 @@ public static class Commands
         {
             string p = precision == NetworkPrecision.Int8 ? "int8" : "float";
             Line($"network alone, {p}", () => Benchmark.Network(new NetworkRunner(model, precision), seconds));
-            Line($"chain with network {p}, mono", () => Benchmark.Chain(1, seconds, new NetworkRunner(model, precision)));
+            Line($"chain with network {p}, mono", () => Benchmark.Chain(1, seconds, new OverloadGuard(new NetworkRunner(model, precision))));
         }
-        Line("chain with network int8, stereo", () => Benchmark.Chain(2, seconds, new NetworkRunner(model, NetworkPrecision.Int8)));
-        Line("chain int8, mono, 0 dBFS overload", () => Benchmark.Chain(1, seconds, new NetworkRunner(model, NetworkPrecision.Int8), overload: true));
+        Line("chain with network int8, stereo", () => Benchmark.Chain(2, seconds, new OverloadGuard(new NetworkRunner(model, NetworkPrecision.Int8))));
+        Line("chain int8, mono, 0 dBFS overload", () => Benchmark.Chain(1, seconds, new OverloadGuard(new NetworkRunner(model, NetworkPrecision.Int8)), overload: true));
         return 0;
     }
 

@@ -39,8 +39,9 @@ public sealed class Denoiser
         Engine = new StreamingEngine(sampleRate, channelCount, hostBlockSize);
         if (model is not null)
         {
-            Network = new NetworkRunner(model, settings.Precision) { OverloadGuard = settings.OverloadGuard };
-            Engine.GainSource = Network;
+            Network = new NetworkRunner(model, settings.Precision);
+            Guard = settings.OverloadGuard ? new OverloadGuard(Network) : null;
+            Engine.GainSource = Guard ?? (IGainSource)Network;
         }
         Apply(settings);
     }
@@ -49,6 +50,8 @@ public sealed class Denoiser
     public StreamingEngine Engine { get; }
     /// <summary>The network runner, null without a model.</summary>
     public NetworkRunner? Network { get; }
+    /// <summary>The network's overload guard, null without a model or with the guard off.</summary>
+    public OverloadGuard? Guard { get; }
     public int LatencySamples => Engine.LatencySamples;
     public int SampleRate => Engine.SampleRate;
     public int ChannelCount => Engine.ChannelCount;

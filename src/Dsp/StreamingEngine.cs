@@ -124,14 +124,14 @@ public sealed class StreamingEngine
     /// <summary>Applies the §10 controls and the listen mode of <paramref name="settings"/>; allocation-free, read at the next hop.</summary>
     public void Apply(in DenoiseSettings settings)
     {
-        core.Strength = Unit(settings.Strength, 1f);
-        core.PostFilterAmount = Unit(settings.PostFilterAmount, 1f);
+        core.Strength = ClampControl(settings.Strength, 1f);
+        core.PostFilterAmount = ClampControl(settings.PostFilterAmount, 1f);
         core.CombEnabled = settings.CombEnabled;
         Listen = settings.Listen;
     }
 
     /// <summary>Clamps a control to [0, 1]; NaN (a broken host or file) falls back to the default.</summary>
-    private static float Unit(float value, float fallback) => float.IsNaN(value) ? fallback : Math.Clamp(value, 0f, 1f);
+    private static float ClampControl(float value, float fallback) => float.IsNaN(value) ? fallback : Math.Clamp(value, 0f, 1f);
 
     /// <summary>Bypass: output the input delayed by the same latency, with a one-hop cross-fade.</summary>
     public bool Bypass { get; set; }

@@ -90,14 +90,14 @@ public sealed class PercepNetSampleProvider : ISampleProvider
     public float Strength
     {
         get => Volatile.Read(ref strength);
-        set => Volatile.Write(ref strength, Unit(value, "strength"));
+        set => Volatile.Write(ref strength, CheckedControl(value, "strength"));
     }
 
     /// <summary>Envelope post-filter amount in [0, 1] (§10); the default is 0 (docs/decisions.md).</summary>
     public float PostFilterAmount
     {
         get => Volatile.Read(ref postFilter);
-        set => Volatile.Write(ref postFilter, Unit(value, "post-filter amount"));
+        set => Volatile.Write(ref postFilter, CheckedControl(value, "post-filter amount"));
     }
 
     /// <summary>The pitch comb filter that rebuilds voiced harmonics.</summary>
@@ -202,6 +202,6 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         }
     }
 
-    private static float Unit(float value, string name) =>
+    private static float CheckedControl(float value, string name) =>
         value is >= 0f and <= 1f ? value : throw new ArgumentOutOfRangeException(nameof(value), $"{name} must be in [0, 1], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }

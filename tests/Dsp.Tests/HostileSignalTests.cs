@@ -69,10 +69,10 @@ public class HostileSignalTests(ITestOutputHelper output)
     /// <summary>Processes in random blocks of 1 … 1024 samples (variable-block latency 1919).</summary>
     private static float[] Process(float[] x, bool network = true, bool guard = true) => Process(x, network, guard, out _);
 
-    private static float[] Process(float[] x, bool network, bool guard, out NetworkRunner runner, PercepNetModel? model = null)
+    private static float[] Process(float[] x, bool network, bool guard, out OverloadGuard? guardSource, PercepNetModel? model = null)
     {
         var denoiser = new Denoiser(Rate, 1, 0, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
-        runner = denoiser.Network!;
+        guardSource = denoiser.Guard;
         var engine = denoiser.Engine;
         if (!network) engine.GainSource = new MemorylessGainSource();
         var y = new float[x.Length];
@@ -187,9 +187,9 @@ public class HostileSignalTests(ITestOutputHelper output)
         // The audible gains always come from the real network state; only the memory kept after the
         // run differs. Output samples before the hostile end + 2 hops come from steps before the swap.
         float[] x = Signal(kind);
-        float[] guarded = Process(x, true, true, out var runner);
+        float[] guarded = Process(x, true, true, out var guardSource);
         float[] plain = Process(x, guard: false);
-        Assert.Equal(1, runner.OverloadRecoveries);
+        Assert.Equal(1, guardSource!.OverloadRecoveries);
         int same = 2 * Rate + 2 * Constants.HopSize;
         Assert.Equal(plain.AsSpan(0, same).ToArray(), guarded.AsSpan(0, same).ToArray());
         Assert.NotEqual(plain.AsSpan(same).ToArray(), guarded.AsSpan(same).ToArray());
@@ -205,8 +205,8 @@ public class HostileSignalTests(ITestOutputHelper output)
         var x = new float[speech.Length + Rate];
         for (int n = 0; n < speech.Length; n++) x[n] = speech[n] / peak;
         for (int n = 0; n < 4 * Rate / 10; n++) x[speech.Length + Rate / 4 + n] = Hostile("square-0dBFS", n, null!);
-        float[] guarded = Process(x, true, true, out var runner);
-        Assert.Equal(0, runner.OverloadRecoveries);
+        float[] guarded = Process(x, true, true, out var guardSource);
+        Assert.Equal(0, guardSource!.OverloadRecoveries);
         Assert.Equal(Process(x, guard: false), guarded);
     }
 

@@ -25,7 +25,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     private double sampleRate = Constants.SampleRate;
     private int maxBlockSize = 4096;
     private long position;                   // host samples since Start (hop grid, §9.2)
-    private int grid;                        // hop period in host samples
+    private int hostHop;                     // hop period in host samples
 
     /// <param name="model">The network; null runs with unity gains. Defaults to <see cref="ModelProvider"/>.</param>
     public PercepNetFxPlugin(PercepNetModel? model = null, bool loadDefaultModel = true)
@@ -188,7 +188,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         e.Reset(); // §9.3: activation resets every state; bypass starts settled at its value
         position = 0;
         int rate = e.SampleRate;
-        grid = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
+        hostHop = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
         Active = true;
     }
 
@@ -230,8 +230,8 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         int pos = 0;
         while (pos < n)
         {
-            int toGrid = grid - (int)(position % grid);
-            int end = Math.Min(n, pos + toGrid);
+            int toHopBoundary = hostHop - (int)(position % hostHop);
+            int end = Math.Min(n, pos + toHopBoundary);
             int next = changes.NextOffsetAfter(pos + changeOffset) - changeOffset;
             if (next > pos && next < end) end = next;
             int last = end - 1 + changeOffset;
