@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
-using PercepNetFx.Dsp.Analysis;
+using PercepNetFx.Offline.Analysis;
 using PercepNetFx.Editor;
-using PercepNetFx.Dsp.Metrics;
+using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Dsp.Network;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Cli;
 
@@ -209,7 +210,7 @@ public static class Commands
 
     /// <summary>
     /// Streams one input through the denoiser into an atomic WAV file, block by block: memory does not grow with
-    /// the file's length, and the output is identical to <see cref="Denoiser.Render(float[][], int, PercepNetModel, DenoiseSettings, Action{double}?)"/>
+    /// the file's length, and the output is identical to <see cref="OfflineRenderer.Render(float[][], int, PercepNetModel, DenoiseSettings, Action{double}?)"/>
     /// of the whole file. With <paramref name="levels"/>, the 10 ms frame energies of input and output are measured on the way.
     /// </summary>
     internal static void DenoiseFile(AudioInput input, string outPath, PercepNetModel model, DenoiseSettings settings,
@@ -217,7 +218,7 @@ public static class Commands
     {
         var info = input.Info;
         using var writer = WavWriter.Create(outPath, info.SampleRate, info.ChannelCount, info.FrameCount, format);
-        Denoiser.Render(info.FrameCount, info.ChannelCount, info.SampleRate,
+        OfflineRenderer.Render(info.FrameCount, info.ChannelCount, info.SampleRate,
             (block, n) =>
             {
                 input.Read(block, 0, n); // the renderer asks for exactly the frames the header promises

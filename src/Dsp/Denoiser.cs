@@ -82,19 +82,4 @@ public sealed class Denoiser
         if (block.Channels == 1) Engine.Process(block.In0, block.Out0);
         else Engine.Process(block.In0, block.In1, block.Out0, block.Out1);
     }
-
-    /// <summary>Latency-compensated offline render (§9.2): output aligned with the input, same length.</summary>
-    public static float[][] Render(float[][] input, int sampleRate, PercepNetModel model, DenoiseSettings settings,
-        Action<double>? progress = null)
-    {
-        return OfflineRenderer.Render(input, sampleRate, b => new Denoiser(sampleRate, input.Length, b, model, settings).Engine, progress: progress);
-    }
-
-    /// <summary>The same render streamed block by block (<see cref="OfflineRenderer.Render(long, int, int, BlockSource, BlockSink, Func{int, StreamingEngine}?, BlockSource?, Action{double}?)"/>):
-    /// constant memory for any length, output identical to the array form.</summary>
-    public static void Render(long length, int channels, int sampleRate, BlockSource read, BlockSink write,
-        PercepNetModel model, DenoiseSettings settings, Action<double>? progress = null)
-    {
-        OfflineRenderer.Render(length, channels, sampleRate, read, write, b => new Denoiser(sampleRate, channels, b, model, settings).Engine, progress: progress);
-    }
 }

@@ -1,6 +1,7 @@
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp.Network;
 using PercepNetFx.Dsp.Tests.Network;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Dsp.Tests;
 
@@ -48,7 +49,7 @@ public class ControlsTests
     public void StrengthZeroReproducesTheDelayedInput()
     {
         float[] x = Noisy.Value;
-        float[] y = Denoiser.Render([x], Constants.SampleRate, Model.Value, new DenoiseSettings { Strength = 0f })[0];
+        float[] y = OfflineRenderer.Render([x], Constants.SampleRate, Model.Value, new DenoiseSettings { Strength = 0f })[0];
         float maxErr = 0f;
         for (int n = 0; n < x.Length; n++) maxErr = Math.Max(maxErr, Math.Abs(y[n] - x[n]));
         Assert.True(maxErr < 1e-5f, $"max |out − in| = {maxErr:E2} at strength 0");
@@ -157,8 +158,8 @@ public class ListenModeTests
     public void OutputPlusRemovedReconstructsTheDelayedInput(int rate, int channels)
     {
         var x = Input(channels);
-        var output = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings());
-        var removed = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
+        var output = OfflineRenderer.Render(x, rate, Model.Value, new DenoiseSettings());
+        var removed = OfflineRenderer.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
         var dry = OfflineRenderer.Render(x, rate, b => new StreamingEngine(rate, x.Length, b) { Bypass = true }); // the delayed input, as the engine hears it
         double removedEnergy = 0;
         for (int c = 0; c < channels; c++)

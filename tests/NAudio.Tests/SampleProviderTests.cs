@@ -2,11 +2,12 @@ using NAudio.Wave;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.NAudio.Tests;
 
 /// <summary>
-/// PercepNetSampleProvider against the CLI's offline render (Denoiser.Render over WavReader's decode,
+/// PercepNetSampleProvider against the CLI's offline render (OfflineRenderer.Render over WavReader's decode,
 /// what `percepnetfx denoise` runs) and against the streaming engine driven directly: bit for bit.
 /// </summary>
 public sealed class SampleProviderTests : IDisposable
@@ -78,7 +79,7 @@ public sealed class SampleProviderTests : IDisposable
         string path = Input(kind);
         var settings = new DenoiseSettings { Strength = strength, PostFilterAmount = postFilter, CombEnabled = comb, Listen = listen };
         AudioBuffer wav = WavReader.Read(path);
-        float[][] expected = Denoiser.Render(wav.Channels, wav.SampleRate, ShippedModels.LoadDefault(), settings);
+        float[][] expected = OfflineRenderer.Render(wav.Channels, wav.SampleRate, ShippedModels.LoadDefault(), settings);
 
         using var reader = new WaveFileReader(path);
         var p = new PercepNetSampleProvider(reader.ToSampleProvider(), settings);

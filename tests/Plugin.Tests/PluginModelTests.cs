@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using PercepNetFx.Dsp;
 using PercepNetFx.Editor;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Plugin.Tests;
 
@@ -185,7 +186,7 @@ public class PluginModelTests
         p.Start();
         int length = 24000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 21) };
-        var expected = Denoiser.Render(input, 48000, shipped, new DenoiseSettings(0.6f, DenoiseSettings.DefaultPostFilterAmount, true));
+        var expected = OfflineRenderer.Render(input, 48000, shipped, new DenoiseSettings(0.6f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 900, 21), inPlace: false);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
     }
@@ -214,7 +215,7 @@ public class PluginModelTests
         // Processing goes on with the default: output = the golden offline render.
         int length = 12000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 5) };
-        var expected = Denoiser.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, DenoiseSettings.DefaultPostFilterAmount, true));
+        var expected = OfflineRenderer.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 5), inPlace: true);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
         // The controller's copy says nothing on stderr.
@@ -282,7 +283,7 @@ public class PluginModelTests
         int length = rate / 2;
         var input = new float[channels][];
         for (int c = 0; c < channels; c++) input[c] = TestData.Voice(length, rate, seed + c);
-        var expected = Denoiser.Render(input, rate, TestData.GoldenModel, settings); // the CLI's offline path
+        var expected = OfflineRenderer.Render(input, rate, TestData.GoldenModel, settings); // the CLI's offline path
 
         var p = NewPlugin(channels, rate, settings);
         int latency = p.LatencySamples;

@@ -7,7 +7,7 @@ namespace PercepNetFx.Plugin;
 /// <summary>
 /// PercepNetFx as a plain plug-in: the controls of <see cref="Controls"/> (spec §10 plus bypass and listen), driving one
 /// <see cref="Denoiser"/> (the same object as the CLI's offline render, so output for any block
-/// partition equals Denoiser.Render shifted by the latency).
+/// partition equals OfflineRenderer.Render shifted by the latency).
 /// </summary>
 public sealed class PercepNetFxPlugin : AudioPluginBase
 {
