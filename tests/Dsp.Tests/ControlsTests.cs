@@ -14,7 +14,7 @@ public class ControlsTests
 {
     private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);
     private static readonly Lazy<float[]> Noisy = new(() =>
-        WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0]);
+        WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0]);
 
     private sealed class Recorder(IGainSource inner) : IGainSource
     {
@@ -147,7 +147,7 @@ public class ListenModeTests
 
     private static float[][] Input(int channels)
     {
-        float[] x = WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0][..96000];
+        float[] x = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0][..96000];
         return channels == 1 ? [x] : [x, x.Select((v, i) => 0.5f * v + 0.01f * MathF.Sin(i * 0.01f)).ToArray()];
     }
 

@@ -17,7 +17,7 @@ public class HostileSignalTests(ITestOutputHelper output)
     private const int Rate = Constants.SampleRate;
     private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);
     private static readonly Lazy<float[]> Speech = new(() =>
-        WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0]);
+        WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0]);
 
     public static TheoryData<string> Signals => new()
     {
@@ -48,22 +48,6 @@ public class HostileSignalTests(ITestOutputHelper output)
         for (int n = 0; n < bad; n++) x[head + n] = Hostile(kind, n, rng);
         for (int n = 0; n < tail; n++) x[head + bad + n] = speech[head + n];
         return x;
-    }
-
-    /// <summary>Gains and strengths from the current frame only (no memory), so any difference that
-    /// outlives the hostile input must come from DSP state: rings, pitch history, overlap-add.</summary>
-    private sealed class MemorylessGainSource : IGainSource
-    {
-        public void Reset() { }
-        public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
-        {
-            for (int b = 0; b < Constants.BandCount; b++)
-            {
-                float e = frame.BandEnergy[b];
-                gains[b] = e / (e + 1e-4f);
-                strengths[b] = frame.Voiced ? frame.PitchCorrelation : 0f;
-            }
-        }
     }
 
     /// <summary>Processes in random blocks of 1 … 1024 samples (variable-block latency 1919).</summary>

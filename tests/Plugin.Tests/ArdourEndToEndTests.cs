@@ -85,7 +85,7 @@ public class ArdourEndToEndTests
         // Session: "Wet" track with PercepNetFx panned left, plug-in-free "Dry" track panned right.
         // Ardour's set_processor_param takes plain values (the controller's normalizedParamToPlain).
         string session = tmp.File("s1");
-        string lua = Path.Combine(TestData.RepoRoot, "tests", "Plugin.Tests", "Ardour", "make_session.lua");
+        string lua = Path.Combine(Repo.Root, "tests", "Plugin.Tests", "Ardour", "make_session.lua");
         var make = Run("/usr/bin/ardour7-lua", new[] { lua, session, "60", "75", "0" }, home, tmp.Path);
         Assert.True(make.code == 0, make.output);
         Assert.Contains("param 0 Suppression strength 0.0 100.0 default 100.0", make.output);
@@ -100,7 +100,7 @@ public class ArdourEndToEndTests
         string wetTake = Path.Combine(audio, "Take1_Wet-1.wav"), dryTake = Path.Combine(audio, "Take1_Dry-1.wav");
         int n = (int)WavReader.ReadInfo(wetTake).FrameCount;
         Assert.True(n > Rate * 2, $"recorded take too short: {n}");
-        var speech = WavReader.Read(Path.Combine(TestData.RepoRoot, "samples", "noisy.wav")).Channels[0];
+        var speech = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0];
         var x = new float[n];
         Array.Copy(speech, 0, x, LeadIn, Math.Min(speech.Length, n - LeadIn));
         foreach (var take in new[] { wetTake, dryTake }) WavWriter.Write(take, new AudioBuffer(Rate, new[] { x }), WavSampleFormat.Float32);

@@ -27,7 +27,7 @@ public class SoakTests(ITestOutputHelper output)
     public void HoursOfRandomBlocksAndAutomationKeepLatencyExactNoNanNoAllocation()
     {
         // Source: the committed noisy sample (speech in noise) looped, with a different gain per loop.
-        float[] sample = WavReader.Read(Path.Combine(TestData.RepoRoot, "samples", "noisy.wav")).Channels[0];
+        float[] sample = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0];
         var p = new PercepNetFxPlugin(ShippedModels.LoadDefault());
         p.Initialize();
         Assert.True(p.SetChannels(1));

@@ -1,3 +1,4 @@
+using PercepNetFx.Audio;
 using PercepNetFx.Dsp.Network;
 using PercepNetFx.Dsp;
 
@@ -91,8 +92,8 @@ public sealed class ReportData
             return engine;
         }, progress: progress);
 
-        var inDb = Spectrogram(Mid(input), sampleRate, out int columns);
-        var outDb = Spectrogram(Mid(output), sampleRate, out _);
+        var inDb = Spectrogram(Downmix.Mid(input), sampleRate, out int columns);
+        var outDb = Spectrogram(Downmix.Mid(output), sampleRate, out _);
         return new ReportData
         {
             SampleRate = sampleRate,
@@ -149,14 +150,5 @@ public sealed class ReportData
             }
         }
         return db;
-    }
-
-    private static float[] Mid(float[][] channels)
-    {
-        if (channels.Length == 1) return channels[0];
-        var mid = new float[channels[0].Length];
-        for (int c = 0; c < channels.Length; c++)
-            for (int n = 0; n < mid.Length; n++) mid[n] += channels[c][n] / channels.Length;
-        return mid;
     }
 }

@@ -1,4 +1,4 @@
-namespace PercepNetFx.Dsp.Tests;
+namespace PercepNetFx.Tests.Shared;
 
 /// <summary>Synthetic test signals with known properties.</summary>
 public static class Signals

@@ -1,6 +1,4 @@
-using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
-namespace PercepNetFx.Offline.Tests.Metrics;
+namespace PercepNetFx.Tests.Shared;
 
 /// <summary>Self-contained synthetic test material (no speech files in tests).</summary>
 internal static class TestSignals
