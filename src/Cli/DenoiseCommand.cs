@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
-using PercepNetFx.Offline.Analysis;
-using PercepNetFx.Editor;
-using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Dsp.Network;
+using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Offline;
 
 namespace PercepNetFx.Cli;

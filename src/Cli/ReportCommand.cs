@@ -1,12 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using PercepNetFx.Audio;
-using PercepNetFx.Dsp;
 using PercepNetFx.Offline.Analysis;
 using PercepNetFx.Editor;
-using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Dsp.Network;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Cli;
 

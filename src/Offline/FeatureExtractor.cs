@@ -1,4 +1,5 @@
 using PercepNetFx.Dsp;
+
 namespace PercepNetFx.Offline;
 
 /// <summary>Per-step training records of spec §6.6: F_t (70), g and r of frame t − 2 (34 each, −1 = masked).</summary>

@@ -1,5 +1,5 @@
-using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
+using PercepNetFx.Dsp;
 
 namespace PercepNetFx.Offline;
 

@@ -1,5 +1,5 @@
-using PercepNetFx.Dsp;
 using PercepNetFx.Offline;
+
 namespace PercepNetFx.Offline.Tests;
 
 /// <summary>

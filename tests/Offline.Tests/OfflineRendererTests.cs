@@ -1,5 +1,6 @@
 using PercepNetFx.Dsp;
 using PercepNetFx.Offline;
+
 namespace PercepNetFx.Offline.Tests;
 
 /// <summary>The latency-compensated render (§9.2) keeps every sample, whatever the length, held in arrays or streamed.</summary>

@@ -1,8 +1,8 @@
 using PercepNetFx.Audio;
-using PercepNetFx.Offline.Metrics;
-using Xunit.Abstractions;
 using PercepNetFx.Dsp;
+using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Offline;
+using Xunit.Abstractions;
 
 namespace PercepNetFx.Offline.Tests;
 

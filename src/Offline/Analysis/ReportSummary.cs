@@ -1,5 +1,4 @@
 using PercepNetFx.Offline.Metrics;
-using PercepNetFx.Dsp;
 
 namespace PercepNetFx.Offline.Analysis;
 

@@ -1,4 +1,3 @@
-using PercepNetFx.Dsp;
 namespace PercepNetFx.Offline.Metrics;
 
 /// <summary>Objective scores of one enhanced signal against its clean reference.</summary>

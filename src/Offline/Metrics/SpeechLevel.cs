@@ -1,4 +1,3 @@
-using PercepNetFx.Dsp;
 namespace PercepNetFx.Offline.Metrics;
 
 /// <summary>

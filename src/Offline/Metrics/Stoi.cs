@@ -1,5 +1,4 @@
 using PercepNetFx.Dsp.Resampling;
-using PercepNetFx.Dsp;
 
 namespace PercepNetFx.Offline.Metrics;
 

@@ -1,7 +1,6 @@
-using PercepNetFx.Offline.Analysis;
 using PercepNetFx.Dsp.Network;
 using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
+using PercepNetFx.Offline.Analysis;
 
 namespace PercepNetFx.Offline.Tests.Analysis;
 

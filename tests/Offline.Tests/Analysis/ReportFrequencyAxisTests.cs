@@ -1,7 +1,6 @@
 using PercepNetFx.Dsp;
 using PercepNetFx.Editor;
 using PercepNetFx.Offline.Analysis;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Offline.Tests.Analysis;
 

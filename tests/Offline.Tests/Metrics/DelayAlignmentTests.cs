@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using PercepNetFx.Offline.Metrics;
 using Xunit.Abstractions;
-using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Offline.Tests.Metrics;
 

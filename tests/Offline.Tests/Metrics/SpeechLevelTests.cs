@@ -1,6 +1,4 @@
 using PercepNetFx.Offline.Metrics;
-using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Offline.Tests.Metrics;
 

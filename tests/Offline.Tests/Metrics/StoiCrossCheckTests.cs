@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using PercepNetFx.Offline.Metrics;
 using Xunit.Abstractions;
-using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Offline.Tests.Metrics;
 

@@ -1,7 +1,5 @@
 using PercepNetFx.Offline.Metrics;
 using Xunit.Abstractions;
-using PercepNetFx.Dsp;
-using PercepNetFx.Offline;
 
 namespace PercepNetFx.Offline.Tests.Metrics;
 
