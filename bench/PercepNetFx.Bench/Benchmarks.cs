@@ -87,8 +87,7 @@ public class Chain
     [GlobalSetup]
     public void Setup()
     {
-        engine = new StreamingEngine(Constants.SampleRate, Channels, Block);
-        Denoiser.Attach(engine, ShippedModels.LoadDefault(), new DenoiseSettings { Precision = Precision });
+        engine = new Denoiser(Constants.SampleRate, Channels, Block, ShippedModels.LoadDefault(), new DenoiseSettings { Precision = Precision }).Engine;
         left = Program.VoicedSignal(Constants.SampleRate);
         right = left.Select(v => 0.8f * v).ToArray();
         outLeft = new float[left.Length];

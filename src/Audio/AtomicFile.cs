@@ -43,6 +43,32 @@ public sealed class AtomicFile : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// Writes several files as a unit: <paramref name="write"/> writes file i to the temporary name it is
+    /// given, and the files are renamed into place only when all were written, so a failure leaves none
+    /// of them, neither temporaries nor files of the set already renamed.
+    /// </summary>
+    public static void WriteSet(IReadOnlyList<string> paths, Action<string, int> write)
+    {
+        string tag = $".{Guid.NewGuid():N}.part";
+        int moved = 0;
+        try
+        {
+            for (int i = 0; i < paths.Count; i++) write(paths[i] + tag, i);
+            for (; moved < paths.Count; moved++) File.Move(paths[moved] + tag, paths[moved], overwrite: true);
+        }
+        catch
+        {
+            for (int i = 0; i < paths.Count; i++)
+            {
+                try { File.Delete(i < moved ? paths[i] : paths[i] + tag); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+            throw;
+        }
+    }
+
     /// <summary>Flushes the data to disk and renames the temporary file over the destination.</summary>
     public void Commit()
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
-using PercepNetFx.Dsp.Metrics;
+using PercepNetFx.Offline.Metrics;
 using PercepNetFx.Dsp.Network;
 
 namespace PercepNetFx.Cli;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using PercepNetFx.Audio;
+using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
 
 namespace PercepNetFx.Cli;
@@ -7,11 +8,11 @@ namespace PercepNetFx.Cli;
 /// <summary>Argument parsing and dispatch; every error is one line on stderr and a non-zero exit.</summary>
 public static class CommandLine
 {
-    public const string Usage = """
+    public static readonly string Usage = $"""
         percepnetfx: PercepNet voice noise suppression (48 kHz, 10 ms hops, 30 ms latency)
 
         usage:
-          percepnetfx denoise IN.wav OUT.wav [--strength 0..1] [--postfilter 0..1] [--comb on|off]
+          percepnetfx denoise IN.wav OUT.wav {SettingOptions}
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
                       [--listen output|removed] [--overload-guard on|off] [--force]
           percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force]
@@ -30,22 +31,42 @@ public static class CommandLine
           percepnetfx COMMAND --help     (what the command does and its options)
           percepnetfx --version          (the program's version and the default model's)
 
-        Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, 8-384 kHz;
+        Inputs: WAV (PCM 8-32-bit, float 32/64), RF64, AIFF and uncompressed AIFF-C, mono or stereo, {Constants.MinSampleRate / 1000}-{Constants.MaxSampleRate / 1000} kHz;
         outputs are WAV.
-        Defaults: --strength 1 --postfilter 0 --comb on --precision int8 (docs/decisions.md: post-filter default).
+        Defaults: {DefaultsLine} --precision int8 (docs/decisions.md: post-filter default).
         Options written on|off may be given alone: --force means --force on.
         Output files are written atomically: a failed run leaves no partial file. An output that would replace
         an input file is refused unless --force is given.
         """;
 
-    private const string DenoiseOptions = """
-          --strength 0..1              suppression strength; 0 gives back the input exactly (default 1)
-          --postfilter 0..1            envelope post-filter amount (default 0)
-          --comb on|off                comb filter on voiced frames (default on)
-          --model NAME|M.safetensors   an embedded model by name, or a model file (default: the embedded default)
-          --precision int8|float       network arithmetic (default int8)
-          --format same|s16|s24|f32    output samples (default same as the input; 8-bit input gives s16)
-        """;
+    private static readonly string DenoiseOptions = string.Join("\n",
+        new[] { Controls.Strength, Controls.PostFilter, Controls.Comb }.Select(OptionLine).Concat(new[]
+        {
+            "  --model NAME|M.safetensors   an embedded model by name, or a model file (default: the embedded default)",
+            "  --precision int8|float       network arithmetic (default int8)",
+            "  --format same|s16|s24|f32    output samples (default same as the input; 8-bit input gives s16)",
+        }));
+
+    /// <summary>A control's option as the help lists it: name, values, description and default (from <see cref="Controls"/>).</summary>
+    private static string OptionLine(Control c) => $"  {$"--{c.Option} {OptionValues(c)}",-29}{c.OptionHelp} (default {OptionDefault(c)})";
+
+    /// <summary>"0..1" for a continuous control; its choices for a discrete one (on|off for a switch).</summary>
+    public static string OptionValues(Control c) => IsSwitch(c) ? "on|off"
+        : c.Labels is { } labels ? string.Join("|", labels.Select(l => l.ToLowerInvariant())) : "0..1";
+
+    /// <summary>The default as the option is written: the normalised number, or the choice's word.</summary>
+    public static string OptionDefault(Control c) => c.Labels is { } labels
+        ? labels[(int)Math.Round(c.DefaultNormalized * c.StepCount)].ToLowerInvariant()
+        : c.DefaultNormalized.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>An Off/On control is an on|off switch on the command line (<see cref="ParsedArgs.Switch"/>).</summary>
+    public static bool IsSwitch(Control c) => c.Labels is ["Off", "On"];
+
+    private static string SettingOptions => string.Join(" ",
+        new[] { Controls.Strength, Controls.PostFilter, Controls.Comb }.Select(c => $"[--{c.Option} {OptionValues(c)}]"));
+
+    private static string DefaultsLine => string.Join(" ",
+        Controls.All.Where(c => c.Option is not null && c != Controls.Listen).Select(c => $"--{c.Option} {OptionDefault(c)}"));
 
     /// <summary>The text of <c>percepnetfx COMMAND --help</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> CommandHelp = new Dictionary<string, string>
@@ -64,7 +85,7 @@ public static class CommandLine
 
             options:
             {DenoiseOptions}
-              --listen output|removed      write the denoised speech or what was removed (default output)
+            {OptionLine(Controls.Listen)}
               --overload-guard on|off      keep overload input (DC, full-scale tones) from biasing the network (default on)
               --force [on|off]             allow OUT to be IN itself (it is replaced only when the run succeeded);
                                            folders: also redo outputs that are up to date
@@ -129,7 +150,8 @@ public static class CommandLine
     };
 
     /// <summary>Options that take on|off and may be given alone, meaning on.</summary>
-    private static readonly HashSet<string> Switches = ["force", "comb", "overload-guard", "stages", "network"];
+    private static readonly HashSet<string> Switches =
+        ["force", "overload-guard", "stages", "network", .. Controls.All.Where(c => c.Option is not null && IsSwitch(c)).Select(c => c.Option!)];
 
     public static int Run(string[] args)
     {

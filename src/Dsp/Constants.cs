@@ -5,6 +5,12 @@ public static class Constants
 {
     /// <summary>Internal sample rate in Hz (§1.1); other rates are resampled (§9.5).</summary>
     public const int SampleRate = 48000;
+    /// <summary>True for a host rate the engine accepts: <see cref="MinSampleRate"/> … <see cref="MaxSampleRate"/> Hz.</summary>
+    public static bool IsSupportedRate(double rate) => rate >= MinSampleRate && rate <= MaxSampleRate;
+    /// <summary>Lowest host sample rate accepted (§9.5); every rate but 48 kHz is resampled.</summary>
+    public const int MinSampleRate = 8000;
+    /// <summary>Highest host sample rate accepted (§9.5).</summary>
+    public const int MaxSampleRate = 384000;
     /// <summary>Hop size N: one frame advance of 10 ms.</summary>
     public const int HopSize = 480;
     /// <summary>Window and FFT length W: 20 ms.</summary>
@@ -29,8 +35,15 @@ public static class Constants
     public const float EnergyEpsilon = 1e-9f;
     /// <summary>ε_f: floor inside the log-energy feature (§5).</summary>
     public const float FeatureEnergyFloor = 1e-5f;
+    /// <summary>Magnitudes below this become 0 in the input and in recursive state (§4.8): denormals
+    /// would slow every later operation on them by orders of magnitude.</summary>
+    public const float DenormalFloor = 1e-30f;
     /// <summary>Σ_b E_Y(b) below this marks a silent frame for the comb bypass (§4.8).</summary>
     public const float SilentFrameEnergy = 3.4e-5f;
+
+    /// <summary>Feedback coefficients of the pitch analysis' DC blocker
+    /// H(z) = (1 − 2z⁻¹ + z⁻²)/(1 − a₁z⁻¹ + a₂z⁻²) (§3.3 a): a₁ = 1.99599, a₂ = 0.996.</summary>
+    public const double DcBlockerA1 = 1.99599, DcBlockerA2 = 0.996;
 
     /// <summary>Hop mean square (after the input clamp) at or above which a hop counts as overload:
     /// −6 dBFS RMS. Peak-normalised unclipped dev-set speech never reaches it for more than 30 ms at a

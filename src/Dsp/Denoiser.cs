@@ -22,45 +22,64 @@ public readonly record struct DenoiseSettings(
 }
 
 /// <summary>
-/// The one place that wires a model and the §10 controls into an engine, so the CLI, the
-/// plug-in and the tests configure the chain identically (bit-identical output for the same
-/// settings and hops).
+/// The processing object every front end runs (plug-in, CLI, NAudio provider): a
+/// <see cref="StreamingEngine"/> with its own network runner (fresh recurrent state) and the §10
+/// controls, so all of them configure the chain identically (bit-identical output for the same
+/// settings and hops). Process, Reset and Apply are allocation-, lock- and exception-free for valid blocks.
 /// </summary>
-public static class Denoiser
+public sealed class Denoiser
 {
-    /// <summary>Gives the engine its own network runner (fresh recurrent state) and applies the controls.</summary>
-    public static NetworkRunner Attach(StreamingEngine engine, PercepNetModel model, in DenoiseSettings settings)
+    /// <param name="sampleRate">Host rate, <see cref="Constants.MinSampleRate"/> … <see cref="Constants.MaxSampleRate"/> Hz.</param>
+    /// <param name="channelCount">1 (mono) or 2 (linked stereo).</param>
+    /// <param name="hostBlockSize">The host's fixed block size, or 0 when blocks vary (any size up to any length;
+    /// see <see cref="StreamingEngine.PaddingFor"/> for what it does to the latency).</param>
+    /// <param name="model">The network; null runs with unity gains (the engine is then transparent, §2.3).</param>
+    public Denoiser(int sampleRate, int channelCount, int hostBlockSize, PercepNetModel? model, in DenoiseSettings settings)
     {
-        var runner = new NetworkRunner(model, settings.Precision) { OverloadGuard = settings.OverloadGuard };
-        engine.Core.GainSource = runner;
-        Apply(engine, settings);
-        return runner;
+        Engine = new StreamingEngine(sampleRate, channelCount, hostBlockSize);
+        if (model is not null)
+        {
+            Network = new NetworkRunner(model, settings.Precision);
+            Guard = settings.OverloadGuard ? new OverloadGuard(Network) : null;
+            Engine.GainSource = Guard ?? (IGainSource)Network;
+        }
+        Apply(settings);
     }
 
-    /// <summary>Applies the controls; allocation-free, takes effect at the next hop (§10).</summary>
-    public static void Apply(StreamingEngine engine, in DenoiseSettings settings)
+    /// <summary>The engine: latency, meters and the last hop's analysis (read them; configure through this object).</summary>
+    public StreamingEngine Engine { get; }
+    /// <summary>The network runner, null without a model.</summary>
+    public NetworkRunner? Network { get; }
+    /// <summary>The network's overload guard, null without a model or with the guard off.</summary>
+    public OverloadGuard? Guard { get; }
+    public int LatencySamples => Engine.LatencySamples;
+    public int SampleRate => Engine.SampleRate;
+    public int ChannelCount => Engine.ChannelCount;
+
+    /// <summary>Bypass: the input delayed by the same latency, cross-faded over one hop (§9.3).</summary>
+    public bool Bypass
     {
-        engine.Core.Strength = Unit(settings.Strength, 1f);
-        engine.Core.PostFilterAmount = Unit(settings.PostFilterAmount, 1f);
-        engine.Core.CombEnabled = settings.CombEnabled;
-        engine.Listen = settings.Listen;
+        get => Engine.Bypass;
+        set => Engine.Bypass = value;
     }
 
-    /// <summary>Clamps a control to [0, 1]; NaN (a broken host or file) falls back to the default.</summary>
-    public static float Unit(float value, float fallback) => float.IsNaN(value) ? fallback : Math.Clamp(value, 0f, 1f);
-
-    /// <summary>Latency-compensated offline render (§9.2): output aligned with the input, same length.</summary>
-    public static float[][] Render(float[][] input, int sampleRate, PercepNetModel model, DenoiseSettings settings,
-        Action<double>? progress = null)
+    /// <summary>Where each hop's meters are published (<see cref="StreamingEngine.Meters"/>); set between Process calls.</summary>
+    public Metering.MeterExchange? Meters
     {
-        return OfflineRenderer.Render(input, sampleRate, e => Attach(e, model, settings), progress: progress);
+        get => Engine.Meters;
+        set => Engine.Meters = value;
     }
 
-    /// <summary>The same render streamed block by block (<see cref="OfflineRenderer.Render(long, int, int, BlockSource, BlockSink, Action{StreamingEngine}?, BlockSource?, Action{double}?)"/>):
-    /// constant memory for any length, output identical to the array form.</summary>
-    public static void Render(long length, int channels, int sampleRate, BlockSource read, BlockSink write,
-        PercepNetModel model, DenoiseSettings settings, Action<double>? progress = null)
+    /// <summary>Applies the controls (not the precision or the overload guard, fixed at construction); takes effect at the next hop (§10).</summary>
+    public void Apply(in DenoiseSettings settings) => Engine.Apply(settings);
+
+    /// <summary>Forgets the signal: network memory, pitch history, delay lines (§9.3).</summary>
+    public void Reset() => Engine.Reset();
+
+    /// <summary>Processes one block; its outputs may alias its inputs.</summary>
+    public void Process(in AudioBlock block)
     {
-        OfflineRenderer.Render(length, channels, sampleRate, read, write, e => Attach(e, model, settings), progress: progress);
+        if (block.Channels == 1) Engine.Process(block.In0, block.Out0);
+        else Engine.Process(block.In0, block.In1, block.Out0, block.Out1);
     }
 }

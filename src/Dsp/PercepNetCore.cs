@@ -1,8 +1,8 @@
 namespace PercepNetFx.Dsp;
 
 /// <summary>
-/// The hop-aligned PercepNet chain at 48 kHz (spec §9.1): one call of <see cref="Step"/> consumes
-/// hop t of every channel and emits hop t − 3, i.e. exactly 1440 samples of latency.
+/// The hop-aligned PercepNet chain at 48 kHz (spec §9.1): one call of <see cref="Step"/> takes
+/// hop t of every channel and writes hop t − 3, i.e. exactly 1440 samples of latency.
 /// Stereo is linked (§9.4): pitch, features, gains and renormalisation come from the mid signal
 /// and the same per-band map is applied to each channel. Allocation-free after construction.
 /// </summary>
@@ -12,37 +12,26 @@ public sealed class PercepNetCore
     private const int Win = Constants.WindowSize;
     private const int Bins = Constants.BinCount;
     private const int Bands = Constants.BandCount;
-    private const int RingLength = 6 * Hop;          // samples 480(t−5) … 480(t+1)−1 (§9.1)
-    private const int FrameLStart = 2 * Hop;         // frame l = t − 2 starts at 480(l−1) = ring index 960
-    private const int FrameTStart = 4 * Hop;         // frame t starts at ring index 1920
-    private const float MaxInputMagnitude = 1000f;   // clamp absurd input so energies stay finite
-    private const float SilentTargetEnergy = 8.6e-5f; // §6.5
-    private const float QuietBandEnergy = 4.3e-5f;    // §6.5
+    private const int RingLength = FrameTransform.RingLength;
+    private const int FrameTStart = FrameTransform.FrameTStart;
     private const float EqualiseCap = 4f;             // s_b, n_b caps (§4.6)
 
     private readonly int channels;
-    private readonly RealFft<float> fft = new();
+    private readonly FrameTransform transform = new();
+    private readonly OracleAnalysis oracle;
     private readonly PitchTracker pitch = new();
-    private readonly float[] window = VorbisWindow.Values;
 
-    private readonly float[][] inputHop, outputHop, ring, ola;
+    private readonly float[][] ring, ola;
     private readonly float[][][] specRe, specIm;     // [channel][slot t%3][bin]
     private readonly float[][] combRe, combIm;        // P of frame l per channel
     private readonly float[][] midRe, midIm;          // mid spectra per slot (aliases channel 0 in mono)
     private readonly float[] midCombRe, midCombIm;
     private readonly float[][] bandEnergyRing = { new float[Bands], new float[Bands], new float[Bands] };
     private readonly float[] midHop = new float[Hop];
-    private readonly float[] timeBuffer = new float[Win];
-
-    // Clean reference (oracle experiments and training targets, §6).
-    private readonly float[] referenceHop = new float[Hop];
-    private readonly float[] referenceRing = new float[RingLength];
-    private readonly float[][] refRe = { new float[Bins], new float[Bins], new float[Bins] };
-    private readonly float[][] refIm = { new float[Bins], new float[Bins], new float[Bins] };
-    private readonly float[] refCombRe = new float[Bins], refCombIm = new float[Bins];
 
     // Per-frame band and bin scratch.
-    private readonly float[] tmpBandA = new float[Bands], tmpBandB = new float[Bands], tmpBandC = new float[Bands];
+    private readonly float[] crossCorrelation = new float[Bands]; // C(A, P) of frame l (mid)
+    private readonly float[] mixEnergy = new float[Bands];        // E_Z of the mixed mid spectrum (§4.6)
     private readonly float[] rawGain = new float[Bands], rawStrength = new float[Bands];
     private readonly float[] binGain = new float[Bins], binStrength = new float[Bins], binEqualise = new float[Bins];
     private readonly float[] bandEqualise = new float[Bands], bandFinal = new float[Bands];
@@ -55,8 +44,7 @@ public sealed class PercepNetCore
     {
         if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), "1 or 2 channels");
         channels = channelCount;
-        inputHop = Jagged(channels, Hop);
-        outputHop = Jagged(channels, Hop);
+        oracle = new OracleAnalysis(transform);
         ring = Jagged(channels, RingLength);
         ola = Jagged(channels, Win);
         specRe = new float[channels][][];
@@ -96,7 +84,11 @@ public sealed class PercepNetCore
     /// <summary>Per-bin magnitude oracle (needs a reference): O = |X|·Y/|Y|, bypassing bands and comb.</summary>
     public bool BinMagnitudeOracle { get; set; }
     /// <summary>Training only (§8.4 step 6, §6.5): bins ≥ this are zeroed before every band sum. 481 = off.</summary>
-    public int LowpassBin { get; set; } = Bins;
+    public int LowpassBin
+    {
+        get => transform.LowpassBin;
+        set => transform.LowpassBin = value;
+    }
 
     /// <summary>The analysis of the last step (features, pitch, targets).</summary>
     public FrameAnalysis Analysis { get; } = new();
@@ -105,34 +97,38 @@ public sealed class PercepNetCore
     /// <summary>Final comb strengths r_b applied to the last synthesised frame (for meters).</summary>
     public float[] AppliedStrength { get; } = new float[Bands];
 
-    /// <summary>Input hop of channel c: write 480 samples here before <see cref="Step"/>.</summary>
-    public Span<float> InputHop(int channel) => inputHop[channel];
-    /// <summary>Clean reference hop (oracle/training); used when Step is called with useReference.</summary>
-    public Span<float> ReferenceHop => referenceHop;
-    /// <summary>Output hop of channel c after <see cref="Step"/>: input hop t − 3.</summary>
-    public ReadOnlySpan<float> OutputHop(int channel) => outputHop[channel];
-
     public void Reset()
     {
         for (int c = 0; c < channels; c++)
         {
             Array.Clear(ring[c]);
             Array.Clear(ola[c]);
-            Array.Clear(outputHop[c]);
             for (int s = 0; s < 3; s++) { Array.Clear(specRe[c][s]); Array.Clear(specIm[c][s]); }
         }
         if (channels > 1) for (int s = 0; s < 3; s++) { Array.Clear(midRe[s]); Array.Clear(midIm[s]); }
         foreach (var e in bandEnergyRing) Array.Clear(e);
-        Array.Clear(referenceRing);
-        for (int s = 0; s < 3; s++) { Array.Clear(refRe[s]); Array.Clear(refIm[s]); }
+        oracle.Reset();
         pitch.Reset();
         GainSource.Reset();
         step = -1;
     }
 
-    /// <summary>Runs step t: analysis of frame t, pitch decision and synthesis of frame t − 2.</summary>
-    public void Step(bool useReference = false)
+    /// <summary>Mono step t (<see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float})"/>).</summary>
+    public void Step(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> reference = default)
+        => Step(input, default, output, default, reference);
+
+    /// <summary>
+    /// Runs step t: takes input hop t (480 samples per channel; the second channel's spans are empty in
+    /// mono), analyses frame t, decides the pitch and synthesises frame t − 2, writing output hop t − 3.
+    /// A non-empty <paramref name="reference"/> is the clean hop t for the oracle targets (§6).
+    /// </summary>
+    public void Step(ReadOnlySpan<float> input0, ReadOnlySpan<float> input1, Span<float> output0, Span<float> output1,
+        ReadOnlySpan<float> reference = default)
     {
+        if (input0.Length < Hop || output0.Length < Hop || (channels == 2 && (input1.Length < Hop || output1.Length < Hop))
+            || (!reference.IsEmpty && reference.Length < Hop))
+            throw new ArgumentException("every hop needs 480 samples per channel");
+        bool useReference = !reference.IsEmpty;
         step++;
         int slotT = (int)(step % 3), slotL = (int)((step + 1) % 3); // (t − 2) mod 3 = (t + 1) mod 3
         var analysis = Analysis;
@@ -143,8 +139,8 @@ public sealed class PercepNetCore
         float inputMeanSquare = 0f;
         for (int c = 0; c < channels; c++)
         {
-            Shift(ring[c], inputHop[c]);
-            AnalyseFrame(ring[c], specRe[c][slotT], specIm[c][slotT]);
+            FrameTransform.Shift(ring[c], c == 0 ? input0 : input1);
+            transform.Analyse(ring[c], specRe[c][slotT], specIm[c][slotT]);
             var newestHop = ring[c].AsSpan(RingLength - Hop, Hop);
             inputMeanSquare = MathF.Max(inputMeanSquare, VectorMath.Dot(newestHop, newestHop) / Hop);
         }
@@ -161,11 +157,7 @@ public sealed class PercepNetCore
         }
         float[] energyT = bandEnergyRing[slotT];
         BandLayout.Energy(midRe[slotT], midIm[slotT], energyT);
-        if (useReference)
-        {
-            Shift(referenceRing, referenceHop);
-            AnalyseFrame(referenceRing, refRe[slotT], refIm[slotT]);
-        }
+        if (useReference) oracle.Analyse(reference, slotT);
 
         // 2. Pitch of frame l (§3.3 g).
         pitch.Process(midHop);
@@ -185,7 +177,7 @@ public sealed class PercepNetCore
         float centreTap = CombFilter.CentreTap(taps);
         if (combActive)
         {
-            for (int c = 0; c < channels; c++) CombFrame(ring[c], period, taps, combRe[c], combIm[c]);
+            for (int c = 0; c < channels; c++) transform.Comb(ring[c], period, taps, combRe[c], combIm[c]);
             if (channels == 2)
             {
                 Average(combRe[0], combRe[1], midCombRe);
@@ -206,7 +198,9 @@ public sealed class PercepNetCore
         f[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
 
         // 5. Oracle targets of frame l (§6).
-        if (useReference) ComputeTargets(slotL, energyL, totalEnergyL, combActive, period, taps, centreTap);
+        if (useReference)
+            oracle.ComputeTargets(analysis, step < Constants.LookaheadFrames, slotL, midRe[slotL], midIm[slotL], energyL, totalEnergyL,
+                combActive, period, taps, centreTap);
 
         // 6. Gains from the source, then controls and post-filter (§10, §7).
         GainSource.Compute(analysis, rawGain, rawStrength);
@@ -217,7 +211,7 @@ public sealed class PercepNetCore
         // 7. Mix, renormalise and synthesise frame l (§4.6, §2.3).
         if (BinMagnitudeOracle && useReference)
         {
-            SynthesiseBinOracle(slotL);
+            SynthesiseBinOracle(slotL, output0, output1);
         }
         else
         {
@@ -246,42 +240,9 @@ public sealed class PercepNetCore
                 {
                     for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
                 }
-                Synthesise(c);
+                Synthesise(c, c == 0 ? output0 : output1);
             }
         }
-    }
-
-    private static void Shift(float[] buffer, ReadOnlySpan<float> hop)
-    {
-        Array.Copy(buffer, Hop, buffer, 0, RingLength - Hop);
-        var dst = buffer.AsSpan(RingLength - Hop);
-        for (int n = 0; n < Hop; n++)
-        {
-            float x = hop[n];
-            // NaN/Inf become silence and denormals zero, so no state is poisoned (§4.8).
-            if (!float.IsFinite(x) || MathF.Abs(x) < 1e-30f) x = 0f;
-            dst[n] = Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude);
-        }
-    }
-
-    private void AnalyseFrame(float[] buffer, float[] re, float[] im)
-    {
-        for (int n = 0; n < Win; n++) timeBuffer[n] = window[n] * buffer[FrameTStart + n];
-        fft.Forward(timeBuffer, re, im);
-        ApplyLowpass(re, im);
-    }
-
-    private void CombFrame(float[] buffer, int period, int taps, float[] re, float[] im)
-    {
-        CombFilter.Apply(buffer, FrameLStart, period, taps, timeBuffer);
-        for (int n = 0; n < Win; n++) timeBuffer[n] *= window[n];
-        fft.Forward(timeBuffer, re, im);
-        ApplyLowpass(re, im);
-    }
-
-    private void ApplyLowpass(float[] re, float[] im)
-    {
-        for (int k = Math.Max(LowpassBin, 0); k < Bins; k++) { re[k] = 0f; im[k] = 0f; }
     }
 
     private static void Average(float[] a, float[] b, float[] mid)
@@ -295,11 +256,11 @@ public sealed class PercepNetCore
     {
         // C(A, P°) = (C(A,P) − w₀E_A)/(1 − w₀); E_P° = (E_P − 2w₀C(A,P) + w₀²E_A)/(1 − w₀)².
         BandLayout.Energy(pRe, pIm, combEnergy);
-        BandLayout.CrossCorrelation(aRe, aIm, pRe, pIm, tmpBandC);
+        BandLayout.CrossCorrelation(aRe, aIm, pRe, pIm, crossCorrelation);
         float inv = 1f / (1f - centreTap);
         for (int b = 0; b < Bands; b++)
         {
-            float eA = energyA[b], eP = combEnergy[b], cAP = tmpBandC[b];
+            float eA = energyA[b], eP = combEnergy[b], cAP = crossCorrelation[b];
             float cross = (cAP - centreTap * eA) * inv;
             float eRef = MathF.Max(0f, (eP - 2f * centreTap * cAP + centreTap * centreTap * eA) * inv * inv);
             float q = cross / MathF.Sqrt(eA * eRef + Constants.EnergyEpsilon);
@@ -321,95 +282,33 @@ public sealed class PercepNetCore
             outRe[k] = dry * yr[k] + wet * midCombRe[k];
             outIm[k] = dry * yi[k] + wet * midCombIm[k];
         }
-        BandLayout.Energy(outRe, outIm, tmpBandC);
+        BandLayout.Energy(outRe, outIm, mixEnergy);
         for (int b = 0; b < Bands; b++)
         {
-            float eZ = tmpBandC[b];
+            float eZ = mixEnergy[b];
             float norm = eZ < Constants.EnergyEpsilon ? 1f : MathF.Min(EqualiseCap, MathF.Sqrt(energyY[b] / (eZ + Constants.EnergyEpsilon)));
             bandFinal[b] = AppliedGain[b] * norm;
         }
     }
 
-    private void SynthesiseBinOracle(int slotL)
+    private void SynthesiseBinOracle(int slotL, Span<float> output0, Span<float> output1)
     {
-        float[] xr = refRe[slotL], xi = refIm[slotL], mr = midRe[slotL], mi = midIm[slotL];
-        for (int k = 0; k < Bins; k++)
-        {
-            float magY = MathF.Sqrt(mr[k] * mr[k] + mi[k] * mi[k]);
-            float magX = MathF.Sqrt(xr[k] * xr[k] + xi[k] * xi[k]);
-            binGain[k] = magY > 1e-12f ? magX / magY : 0f;
-        }
+        oracle.BinGains(slotL, midRe[slotL], midIm[slotL], binGain);
         for (int c = 0; c < channels; c++)
         {
             float[] yr = specRe[c][slotL], yi = specIm[c][slotL];
             for (int k = 0; k < Bins; k++) { outRe[k] = binGain[k] * yr[k]; outIm[k] = binGain[k] * yi[k]; }
-            Synthesise(c);
+            Synthesise(c, c == 0 ? output0 : output1);
         }
     }
 
-    /// <summary>IFFT, synthesis window and overlap-add of frame l; emits the final hop t − 3 (§2.3).</summary>
-    private void Synthesise(int channel)
+    /// <summary>IFFT, synthesis window and overlap-add of frame l; writes the final hop t − 3 (§2.3).</summary>
+    private void Synthesise(int channel, Span<float> output)
     {
-        fft.Inverse(outRe, outIm, timeBuffer);
         float[] acc = ola[channel];
-        for (int n = 0; n < Win; n++) acc[n] += window[n] * timeBuffer[n];
-        acc.AsSpan(0, Hop).CopyTo(outputHop[channel]);
+        transform.SynthesiseInto(outRe, outIm, acc);
+        acc.AsSpan(0, Hop).CopyTo(output);
         Array.Copy(acc, Hop, acc, 0, Hop);
         Array.Clear(acc, Hop, Hop);
-    }
-
-    /// <summary>g_b, r_b and masks of §6 for frame l, with the noisy pitch (§6.1).</summary>
-    private void ComputeTargets(int slotL, float[] energyY, float totalEnergyY, bool combActive, int period, int taps, float centreTap)
-    {
-        var a = Analysis;
-        float[] xr = refRe[slotL], xi = refIm[slotL];
-        BandLayout.Energy(xr, xi, tmpBandA);
-        float[] energyX = tmpBandA;
-
-        bool startUp = step < Constants.LookaheadFrames;
-        bool silent = totalEnergyY < SilentTargetEnergy;
-        int lastBand = Bands - 1;
-        if (LowpassBin < Bins)
-        {
-            // b_lp: first band with c_b > k_lp; bands above it are masked (§6.5).
-            ReadOnlySpan<int> centre = Constants.BandCentreBins;
-            lastBand = 0;
-            while (lastBand < Bands - 1 && centre[lastBand] <= LowpassBin) lastBand++;
-        }
-        for (int b = 0; b < Bands; b++)
-        {
-            float g = OracleTargets.Gain(energyX[b], energyY[b]);
-            a.TargetGainPlain[b] = g;
-            a.TargetGain[b] = g;
-            a.TargetStrength[b] = 0f;
-            bool valid = !startUp && !silent && b <= lastBand
-                && !(energyX[b] < QuietBandEnergy && energyY[b] < QuietBandEnergy);
-            a.GainValid[b] = valid;
-            a.StrengthValid[b] = valid && combActive;
-        }
-        if (!combActive) return;
-
-        // Clean comb reference P_x with the noisy pitch, and coherences against P°_x (§6.3).
-        CombFrame(referenceRing, period, taps, refCombRe, refCombIm);
-        float inv = 1f / (1f - centreTap);
-        for (int k = 0; k < Bins; k++)
-        {
-            refCombRe[k] = (refCombRe[k] - centreTap * xr[k]) * inv;
-            refCombIm[k] = (refCombIm[k] - centreTap * xi[k]) * inv;
-        }
-        BandLayout.Energy(refCombRe, refCombIm, tmpBandB);           // E_P°x
-        BandLayout.CrossCorrelation(xr, xi, refCombRe, refCombIm, tmpBandC);
-        Span<float> cleanCoherence = stackalloc float[Bands];
-        BandLayout.Coherence(energyX, tmpBandB, tmpBandC, cleanCoherence);
-        BandLayout.CrossCorrelation(midRe[slotL], midIm[slotL], refCombRe, refCombIm, tmpBandC);
-        Span<float> noisyCoherence = stackalloc float[Bands];
-        BandLayout.Coherence(energyY, tmpBandB, tmpBandC, noisyCoherence);
-        float sigma2 = CombFilter.NoisePowerGain(taps);
-        for (int b = 0; b < Bands; b++)
-        {
-            float r = OracleTargets.Strength(cleanCoherence[b], noisyCoherence[b], sigma2, out float att);
-            a.TargetStrength[b] = r;
-            a.TargetGain[b] = Math.Clamp(a.TargetGainPlain[b] * att, 0f, 1f);
-        }
     }
 }

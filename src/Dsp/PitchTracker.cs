@@ -33,7 +33,7 @@ public sealed class PitchTracker
     // so that each octave costs the same; the linear form gave 2T only a 1 % penalty at 800 Hz.
     private static readonly float LogPeriodRange = MathF.Log2((float)MaxT / MinT);
 
-    // DC blocker H(z) = (1 − 2z⁻¹ + z⁻²)/(1 − 1.99599z⁻¹ + 0.996z⁻²), §3.3 (a). Double state: poles near 1.
+    // DC blocker of §3.3 (a), coefficients in Constants. Double state: its poles are near 1.
     private double hpX1, hpX2, hpY1, hpY2;
     private readonly float[] u = new float[BufferLength];
     private readonly float[] u2 = new float[BufferLength / 2];
@@ -100,9 +100,9 @@ public sealed class PitchTracker
         {
             double xn = x[n];
             if (!double.IsFinite(xn)) xn = 0; // bad input must not poison the recursive state
-            double yn = xn - 2 * hpX1 + hpX2 + 1.99599 * hpY1 - 0.996 * hpY2;
+            double yn = xn - 2 * hpX1 + hpX2 + Constants.DcBlockerA1 * hpY1 - Constants.DcBlockerA2 * hpY2;
             hpX2 = hpX1; hpX1 = xn;
-            hpY2 = hpY1; hpY1 = Math.Abs(yn) < 1e-30 ? 0 : yn;
+            hpY2 = hpY1; hpY1 = Math.Abs(yn) < Constants.DenormalFloor ? 0 : yn;
             y[n] = (float)yn;
         }
     }

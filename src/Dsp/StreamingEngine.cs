@@ -28,6 +28,7 @@ public sealed class StreamingEngine
     private readonly PolyphaseResampler[]? toInner, toHost;
     private readonly SampleFifo[]? hostOut;
     private readonly float[][] innerScratch, innerScratchOut, hostScratch;
+    private readonly float[][] hopIn, hopOut; // the 48 kHz hop being filled, and the core's last output hop
     private readonly float[][] dryDelay;     // latency-aligned input for bypass (§9.3)
     private int dryWrite;
     private float bypassMix;                 // 0 = processed, 1 = dry
@@ -41,12 +42,15 @@ public sealed class StreamingEngine
     /// P_pad = 480 − gcd(B, 480), so multiples of 480 run in aligned mode with exactly 1440 samples of latency.</param>
     public StreamingEngine(int sampleRate, int channelCount, int hostBlockSize = 0)
     {
-        if (sampleRate < 8000 || sampleRate > 384000) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be 8000 … 384000 Hz");
+        if (!Constants.IsSupportedRate(sampleRate)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, $"sample rate must be {Constants.MinSampleRate} … {Constants.MaxSampleRate} Hz");
         if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), channelCount, "1 or 2 channels");
         if (hostBlockSize < 0) throw new ArgumentOutOfRangeException(nameof(hostBlockSize));
         channels = channelCount;
         hostRate = sampleRate;
         core = new PercepNetCore(channels);
+        hopIn = new float[channels][];
+        hopOut = new float[channels][];
+        for (int c = 0; c < channels; c++) { hopIn[c] = new float[Hop]; hopOut[c] = new float[Hop]; }
         innerOut = new SampleFifo[channels];
         for (int c = 0; c < channels; c++) innerOut[c] = new SampleFifo(4 * Hop);
 
@@ -101,8 +105,34 @@ public sealed class StreamingEngine
     public int LatencySamples { get; }
     public int SampleRate => hostRate;
     public int ChannelCount => channels;
-    /// <summary>The hop engine (controls, gain source, meters).</summary>
+    /// <summary>The hop engine, for reading what the last hop analysed and applied (meters, reports).</summary>
     public PercepNetCore Core => core;
+    /// <summary>The source of ĝ and r̂ (unity by default). Swap only between Process calls.</summary>
+    public IGainSource GainSource
+    {
+        get => core.GainSource;
+        set => core.GainSource = value;
+    }
+
+    /// <summary>Per-bin magnitude oracle (needs a reference; see <see cref="PercepNetCore.BinMagnitudeOracle"/>).</summary>
+    public bool BinMagnitudeOracle
+    {
+        get => core.BinMagnitudeOracle;
+        set => core.BinMagnitudeOracle = value;
+    }
+
+    /// <summary>Applies the §10 controls and the listen mode of <paramref name="settings"/>; allocation-free, read at the next hop.</summary>
+    public void Apply(in DenoiseSettings settings)
+    {
+        core.Strength = ClampControl(settings.Strength, 1f);
+        core.PostFilterAmount = ClampControl(settings.PostFilterAmount, 1f);
+        core.CombEnabled = settings.CombEnabled;
+        Listen = settings.Listen;
+    }
+
+    /// <summary>Clamps a control to [0, 1]; NaN (a broken host or file) falls back to the default.</summary>
+    private static float ClampControl(float value, float fallback) => float.IsNaN(value) ? fallback : Math.Clamp(value, 0f, 1f);
+
     /// <summary>Bypass: output the input delayed by the same latency, with a one-hop cross-fade.</summary>
     public bool Bypass { get; set; }
     /// <summary>Output or Removed (delayed input − processed output, §9.3), cross-faded over one hop.</summary>
@@ -236,22 +266,24 @@ public sealed class StreamingEngine
         }
     }
 
-    /// <summary>Copies samples into the core's hop (never past a hop boundary) and runs a step when full.</summary>
-    // Reference piece of the current call (native path: pieces never cross a hop boundary).
-    private readonly float[] referencePiece = new float[Hop];
+    // Reference piece of the current call (native path: pieces never cross a hop boundary), and its hop.
+    private readonly float[] referencePiece = new float[Hop], referenceHop = new float[Hop];
     private bool referenceActive;
 
+    /// <summary>Copies samples into the hop (never past a hop boundary) and runs a step when full.</summary>
     private void FeedInner(ReadOnlySpan<float> in0, ReadOnlySpan<float> in1)
     {
-        in0.CopyTo(core.InputHop(0)[hopFill..]);
-        if (channels == 2) in1.CopyTo(core.InputHop(1)[hopFill..]);
-        if (referenceActive) referencePiece.AsSpan(0, in0.Length).CopyTo(core.ReferenceHop[hopFill..]);
+        in0.CopyTo(hopIn[0].AsSpan(hopFill));
+        if (channels == 2) in1.CopyTo(hopIn[1].AsSpan(hopFill));
+        if (referenceActive) referencePiece.AsSpan(0, in0.Length).CopyTo(referenceHop.AsSpan(hopFill));
         hopFill += in0.Length;
         if (hopFill < Hop) return;
-        core.Step(referenceActive);
+        bool stereo = channels == 2;
+        core.Step(hopIn[0], stereo ? hopIn[1] : default, hopOut[0], stereo ? hopOut[1] : default,
+            referenceActive ? referenceHop : default);
         hopFill = 0;
-        for (int c = 0; c < channels; c++) innerOut[c].Push(core.OutputHop(c));
-        if (Meters is { } meters) meterTap.Publish(meters, core, LatencySamples, hostRate, Bypass);
+        for (int c = 0; c < channels; c++) innerOut[c].Push(hopOut[c]);
+        if (Meters is { } meters) meterTap.Publish(meters, core, hopIn, hopOut, LatencySamples, hostRate, Bypass);
         HopCompleted?.Invoke(core);
     }
 

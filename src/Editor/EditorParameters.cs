@@ -1,3 +1,5 @@
+using PercepNetFx.Dsp;
+
 namespace PercepNetFx.Editor;
 
 /// <summary>
@@ -13,40 +15,30 @@ public interface IEditorHost
 }
 
 /// <summary>
-/// The editor's controls (spec §10 plus Listen). The ids are the editor's own indices; the plug-in maps
-/// them to its VST3 ParamIDs. Defaults are those of <see cref="PercepNetFx.Dsp.DenoiseSettings"/> (strength 1,
-/// post-filter <see cref="PercepNetFx.Dsp.DenoiseSettings.DefaultPostFilterAmount"/>, comb on), bypass off and
-/// listen to the output, so a double-click resets a control to the plug-in's own default.
+/// The editor's controls: those of the control table (<see cref="Controls"/>), whose indices are the
+/// editor's ids; the plug-in maps them to its VST3 ParamIDs. A double-click resets a control to the
+/// table's default, which is also the plug-in parameter's.
 /// </summary>
 public static class EditorParameters
 {
-    public const int Strength = 0;
-    public const int PostFilter = 1;
-    public const int Comb = 2;
-    public const int Bypass = 3;
+    public const int Strength = Controls.StrengthIndex;
+    public const int PostFilter = Controls.PostFilterIndex;
+    public const int Comb = Controls.CombIndex;
+    public const int Bypass = Controls.BypassIndex;
     /// <summary>Listen: 0 = Output, 1 = Removed (delayed input − output).</summary>
-    public const int Listen = 4;
-    public const int Count = 5;
+    public const int Listen = Controls.ListenIndex;
+    public const int Count = Controls.Count;
 
-    public static double Default(int id) => id switch
-    {
-        Strength => 1.0,
-        PostFilter => PercepNetFx.Dsp.DenoiseSettings.DefaultPostFilterAmount,
-        Comb => 1.0,
-        Bypass => 0.0,
-        Listen => 0.0,
-        _ => throw new ArgumentOutOfRangeException(nameof(id)),
-    };
+    // The toggles' state words, upper-cased once so that drawing allocates nothing.
+    private static readonly string[][] StateWords = Controls.All
+        .Select(c => c.Labels?.Select(l => l.ToUpperInvariant()).ToArray() ?? []).ToArray();
 
-    public static bool IsToggle(int id) => id is Comb or Bypass or Listen;
+    public static double Default(int id) => Controls.All[id].DefaultNormalized;
 
-    public static string Name(int id) => id switch
-    {
-        Strength => "Suppression strength",
-        PostFilter => "Post-filter amount",
-        Comb => "Comb filter",
-        Bypass => "Bypass",
-        Listen => "Listen",
-        _ => throw new ArgumentOutOfRangeException(nameof(id)),
-    };
+    public static bool IsToggle(int id) => Controls.All[id].IsToggle;
+
+    public static string Name(int id) => Controls.All[id].Name;
+
+    /// <summary>What a toggle shows for its state ("ON", "REMOVED", …).</summary>
+    public static string StateWord(int id, bool on) => StateWords[id][on ? 1 : 0];
 }

@@ -425,7 +425,7 @@ public sealed class EditorView
         string name = EditorParameters.Name(id);
         float scale = Canvas.MeasureText(name.Length, 1.4f) <= r.W - 6 ? 1.4f : 1.25f;
         c.DrawTextCentered(r.X, r.Y + 7, r.W, name, scale, Palette.Text);
-        string state = id == EditorParameters.Listen ? (on ? "REMOVED" : "OUTPUT") : on ? "ON" : "OFF";
+        string state = EditorParameters.StateWord(id, on);
         c.DrawTextCentered(r.X, r.Y + 24, r.W, state, 1.25f, on ? Palette.Text : Palette.DimText);
     }
 

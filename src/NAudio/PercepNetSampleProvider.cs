@@ -7,8 +7,7 @@ namespace PercepNetFx.NAudio;
 /// <summary>
 /// PercepNet noise suppression as an NAudio <see cref="ISampleProvider"/>: wraps a mono or stereo
 /// source at any rate from 8 to 384 kHz (other rates than 48 kHz are resampled inside) and runs it
-/// through the same <see cref="StreamingEngine"/>, wired by the same <see cref="Denoiser"/>, as
-/// the CLI and the VST3 plug-in, so the output is bit-identical to theirs for the same settings.
+/// through the same <see cref="Denoiser"/> as the CLI and the VST3 plug-in, so the output is bit-identical to theirs for the same settings.
 /// </summary>
 /// <remarks>
 /// <para>Latency: a stream cannot look ahead, so the output is the processed input delayed by
@@ -30,11 +29,11 @@ public sealed class PercepNetSampleProvider : ISampleProvider
     private const int MaxBlock = 2048;
 
     // The embedded default model, parsed once per process and shared: the weights are immutable and
-    // every engine gets its own recurrent state through Denoiser.Attach.
+    // every Denoiser gets its own recurrent state.
     private static readonly Lazy<PercepNetModel> DefaultModel = new(ShippedModels.LoadDefault);
 
     private readonly ISampleProvider source;
-    private readonly StreamingEngine engine;
+    private readonly Denoiser engine;
     private readonly int channels;
     private readonly DenoiseSettings initial; // precision and overload guard: fixed for the network runner
     private readonly float[] left = new float[MaxBlock], right = new float[MaxBlock];
@@ -61,8 +60,8 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         WaveFormat format = source.WaveFormat ?? throw new ArgumentException("the source has no WaveFormat", nameof(source));
         if (format.Channels is not (1 or 2))
             throw new ArgumentException($"PercepNetFx processes mono or stereo; the source has {format.Channels} channels", nameof(source));
-        if (format.SampleRate is < 8000 or > 384000)
-            throw new ArgumentException($"the source's {format.SampleRate} Hz is outside 8000 … 384000 Hz", nameof(source));
+        if (!Constants.IsSupportedRate(format.SampleRate))
+            throw new ArgumentException($"the source's {format.SampleRate} Hz is outside {Constants.MinSampleRate} … {Constants.MaxSampleRate} Hz", nameof(source));
         this.source = source;
         channels = format.Channels;
         WaveFormat = WaveFormat.CreateIeeeFloatWaveFormat(format.SampleRate, channels);
@@ -73,8 +72,7 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         Listen = initial.Listen;
         Model = model ?? DefaultModel.Value;
         // Host block size 0: NAudio callers ask for any count, so the engine pads for variable blocks.
-        engine = new StreamingEngine(format.SampleRate, channels, 0);
-        Denoiser.Attach(engine, Model, initial);
+        engine = new Denoiser(format.SampleRate, channels, 0, Model, initial);
         engine.Reset(); // a Removed listen mode starts settled, not cross-fading in
         tailLeft = engine.LatencySamples;
     }
@@ -92,14 +90,14 @@ public sealed class PercepNetSampleProvider : ISampleProvider
     public float Strength
     {
         get => Volatile.Read(ref strength);
-        set => Volatile.Write(ref strength, Unit(value, "strength"));
+        set => Volatile.Write(ref strength, CheckedControl(value, "strength"));
     }
 
     /// <summary>Envelope post-filter amount in [0, 1] (§10); the default is 0 (docs/decisions.md).</summary>
     public float PostFilterAmount
     {
         get => Volatile.Read(ref postFilter);
-        set => Volatile.Write(ref postFilter, Unit(value, "post-filter amount"));
+        set => Volatile.Write(ref postFilter, CheckedControl(value, "post-filter amount"));
     }
 
     /// <summary>The pitch comb filter that rebuilds voiced harmonics.</summary>
@@ -144,7 +142,7 @@ public sealed class PercepNetSampleProvider : ISampleProvider
     public int Read(Span<float> buffer)
     {
         engine.Bypass = Bypass;
-        Denoiser.Apply(engine, Settings);
+        engine.Apply(Settings);
         if (Interlocked.Exchange(ref resetRequested, 0) != 0)
         {
             engine.Reset(); // after the controls, so bypass and listen restart settled at their values
@@ -185,7 +183,7 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         {
             Span<float> mono = block[..total];
             mono[real..].Clear();
-            engine.Process(mono, mono);
+            engine.Process(new AudioBlock(mono, default, mono, default, 1));
             return;
         }
         Span<float> l = left.AsSpan(0, total), r = right.AsSpan(0, total);
@@ -196,7 +194,7 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         }
         l[real..].Clear();
         r[real..].Clear();
-        engine.Process(l, r, l, r);
+        engine.Process(new AudioBlock(l, r, l, r, 2));
         for (int i = 0; i < total; i++)
         {
             block[2 * i] = l[i];
@@ -204,6 +202,6 @@ public sealed class PercepNetSampleProvider : ISampleProvider
         }
     }
 
-    private static float Unit(float value, string name) =>
+    private static float CheckedControl(float value, string name) =>
         value is >= 0f and <= 1f ? value : throw new ArgumentOutOfRangeException(nameof(value), $"{name} must be in [0, 1], got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }

@@ -16,16 +16,6 @@ public sealed class DenoiseTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private static string Repo
-    {
-        get
-        {
-            var d = new DirectoryInfo(AppContext.BaseDirectory);
-            while (d is not null && !File.Exists(Path.Combine(d.FullName, "PercepNetFx.sln"))) d = d.Parent;
-            return d!.FullName;
-        }
-    }
-
     private string Noise(string name, int rate, int channels, string bits = "16")
     {
         string path = dir.File(name);
@@ -78,7 +68,7 @@ public sealed class DenoiseTests : IDisposable
     public void EmbeddedModelByNameAndByFileGiveTheSameOutput()
     {
         string input = Noise("in.wav", 48000, 1), a = dir.File("a.wav"), b = dir.File("b.wav");
-        string model = Path.Combine(Repo, "models", "percepnetfx-v2.safetensors");
+        string model = Path.Combine(Repo.Root, "models", "percepnetfx-v2.safetensors");
         Assert.Equal(0, Cli.Run("denoise", input, a, "--model", "percepnetfx-v2").ExitCode);
         Assert.Equal(0, Cli.Run("denoise", input, b, "--model", model).ExitCode);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
@@ -91,7 +81,7 @@ public sealed class DenoiseTests : IDisposable
         string missing = dir.File("missing.safetensors");
         Assert.Contains("no such model file", Fails("denoise", input, output, "--model", missing));
 
-        byte[] good = File.ReadAllBytes(Path.Combine(Repo, "models", "percepnetfx-v2.safetensors"));
+        byte[] good = File.ReadAllBytes(Path.Combine(Repo.Root, "models", "percepnetfx-v2.safetensors"));
         string truncated = dir.File("truncated.safetensors");
         File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
         Assert.Contains(truncated, Fails("denoise", input, output, "--model", truncated));
@@ -137,7 +127,7 @@ public sealed class DenoiseTests : IDisposable
     {
         // The committed sample never reaches −6 dBFS RMS for 500 ms: the guard is inert, bit for bit.
         // A second of full-scale square from sox before it is an overload run: the outputs differ.
-        string sample = Path.Combine(Repo, "samples", "noisy.wav"), square = dir.File("square.wav"), both = dir.File("both.wav");
+        string sample = Path.Combine(Repo.Root, "samples", "noisy.wav"), square = dir.File("square.wav"), both = dir.File("both.wav");
         Sox.Run("-R", "-n", "-r", "48000", "-c", "1", "-b", "16", square, "synth", "1", "square", "500", "gain", "-0.1");
         Sox.Run("-R", square, sample, both);
         byte[] Denoise(string input, params string[] options)

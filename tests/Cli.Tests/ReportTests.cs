@@ -1,6 +1,7 @@
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp.Network;
 using PercepNetFx.Editor;
+using PercepNetFx.Offline.Analysis;
 
 namespace PercepNetFx.Cli.Tests;
 

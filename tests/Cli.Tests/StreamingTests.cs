@@ -4,12 +4,13 @@ using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
 using Xunit.Abstractions;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Cli.Tests;
 
 /// <summary>
 /// `denoise` streams its input: the file written block by block is byte for byte the whole-file render
-/// (Denoiser.Render of the decoded file, written by WavWriter) at every rate, channel count, container and
+/// (OfflineRenderer.Render of the decoded file, written by WavWriter) at every rate, channel count, container and
 /// setting, and a 30-minute stereo file runs in bounded memory, measured on the CLI as a child process.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
@@ -64,13 +65,13 @@ public sealed class StreamingTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(ExpectedBytes(input, []), File.ReadAllBytes(output));
     }
 
-    /// <summary>The whole-file render: the decoded file through Denoiser.Render, then WavWriter, in memory.</summary>
+    /// <summary>The whole-file render: the decoded file through OfflineRenderer.Render, then WavWriter, in memory.</summary>
     private static byte[] ExpectedBytes(string input, string[] options)
     {
         var audio = AudioFiles.Read(input);
         var settings = Commands.ParseSettings(ParsedArgs.Parse(options));
         var format = Commands.OutputFormat(Option(options, "format") ?? "same", AudioFiles.ReadInfo(input).Info.Format);
-        float[][] rendered = Denoiser.Render(audio.Channels, audio.SampleRate, ShippedModels.LoadDefault(), settings);
+        float[][] rendered = OfflineRenderer.Render(audio.Channels, audio.SampleRate, ShippedModels.LoadDefault(), settings);
         var bytes = new MemoryStream();
         WavWriter.Write(bytes, new AudioBuffer(audio.SampleRate, rendered), format);
         return bytes.ToArray();

@@ -1,6 +1,7 @@
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp.Network;
 using PercepNetFx.Dsp.Tests.Network;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Dsp.Tests;
 
@@ -13,7 +14,7 @@ public class ControlsTests
 {
     private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);
     private static readonly Lazy<float[]> Noisy = new(() =>
-        WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0]);
+        WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0]);
 
     private sealed class Recorder(IGainSource inner) : IGainSource
     {
@@ -30,10 +31,10 @@ public class ControlsTests
     /// <summary>Runs the sample in aligned hops; returns the recorder with the applied gains per hop.</summary>
     private static (Recorder Rec, float[] Output) Run(DenoiseSettings s)
     {
-        var engine = new StreamingEngine(Constants.SampleRate, 1, Constants.HopSize);
-        var runner = Denoiser.Attach(engine, Model.Value, s);
-        var rec = new Recorder(runner);
-        engine.Core.GainSource = rec;
+        var denoiser = new Denoiser(Constants.SampleRate, 1, Constants.HopSize, Model.Value, s);
+        var engine = denoiser.Engine;
+        var rec = new Recorder(denoiser.Network!);
+        engine.GainSource = rec;
         float[] x = Noisy.Value, y = new float[x.Length];
         for (int pos = 0; pos + Constants.HopSize <= x.Length; pos += Constants.HopSize)
         {
@@ -48,7 +49,7 @@ public class ControlsTests
     public void StrengthZeroReproducesTheDelayedInput()
     {
         float[] x = Noisy.Value;
-        float[] y = Denoiser.Render([x], Constants.SampleRate, Model.Value, new DenoiseSettings { Strength = 0f })[0];
+        float[] y = OfflineRenderer.Render([x], Constants.SampleRate, Model.Value, new DenoiseSettings { Strength = 0f })[0];
         float maxErr = 0f;
         for (int n = 0; n < x.Length; n++) maxErr = Math.Max(maxErr, Math.Abs(y[n] - x[n]));
         Assert.True(maxErr < 1e-5f, $"max |out − in| = {maxErr:E2} at strength 0");
@@ -146,7 +147,7 @@ public class ListenModeTests
 
     private static float[][] Input(int channels)
     {
-        float[] x = WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0][..96000];
+        float[] x = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0][..96000];
         return channels == 1 ? [x] : [x, x.Select((v, i) => 0.5f * v + 0.01f * MathF.Sin(i * 0.01f)).ToArray()];
     }
 
@@ -157,9 +158,9 @@ public class ListenModeTests
     public void OutputPlusRemovedReconstructsTheDelayedInput(int rate, int channels)
     {
         var x = Input(channels);
-        var output = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings());
-        var removed = Denoiser.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
-        var dry = OfflineRenderer.Render(x, rate, e => e.Bypass = true); // the delayed input, as the engine hears it
+        var output = OfflineRenderer.Render(x, rate, Model.Value, new DenoiseSettings());
+        var removed = OfflineRenderer.Render(x, rate, Model.Value, new DenoiseSettings { Listen = ListenMode.Removed });
+        var dry = OfflineRenderer.Render(x, rate, b => new StreamingEngine(rate, x.Length, b) { Bypass = true }); // the delayed input, as the engine hears it
         double removedEnergy = 0;
         for (int c = 0; c < channels; c++)
             for (int n = 0; n < x[c].Length; n++)
@@ -176,8 +177,7 @@ public class ListenModeTests
     public void SwitchingListenModeRampsOverOneHopWithoutAStep()
     {
         var x = Input(1)[0];
-        var engine = new StreamingEngine(Constants.SampleRate, 1, Constants.HopSize);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Constants.SampleRate, 1, Constants.HopSize, Model.Value, new DenoiseSettings()).Engine;
         var y = new float[x.Length];
         int switchAt = 48000;
         engine.Process(x.AsSpan(0, switchAt), y.AsSpan(0, switchAt));

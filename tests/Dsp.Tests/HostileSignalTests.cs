@@ -17,7 +17,7 @@ public class HostileSignalTests(ITestOutputHelper output)
     private const int Rate = Constants.SampleRate;
     private static readonly Lazy<PercepNetModel> Model = new(ShippedModels.LoadDefault);
     private static readonly Lazy<float[]> Speech = new(() =>
-        WavReader.Read(Path.Combine(Golden.RepoRoot, "samples", "noisy.wav")).Channels[0]);
+        WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0]);
 
     public static TheoryData<string> Signals => new()
     {
@@ -50,30 +50,15 @@ public class HostileSignalTests(ITestOutputHelper output)
         return x;
     }
 
-    /// <summary>Gains and strengths from the current frame only (no memory), so any difference that
-    /// outlives the hostile input must come from DSP state: rings, pitch history, overlap-add.</summary>
-    private sealed class MemorylessGainSource : IGainSource
-    {
-        public void Reset() { }
-        public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
-        {
-            for (int b = 0; b < Constants.BandCount; b++)
-            {
-                float e = frame.BandEnergy[b];
-                gains[b] = e / (e + 1e-4f);
-                strengths[b] = frame.Voiced ? frame.PitchCorrelation : 0f;
-            }
-        }
-    }
-
     /// <summary>Processes in random blocks of 1 … 1024 samples (variable-block latency 1919).</summary>
     private static float[] Process(float[] x, bool network = true, bool guard = true) => Process(x, network, guard, out _);
 
-    private static float[] Process(float[] x, bool network, bool guard, out NetworkRunner runner, PercepNetModel? model = null)
+    private static float[] Process(float[] x, bool network, bool guard, out OverloadGuard? guardSource, PercepNetModel? model = null)
     {
-        var engine = new StreamingEngine(Rate, 1);
-        runner = Denoiser.Attach(engine, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
-        if (!network) engine.Core.GainSource = new MemorylessGainSource();
+        var denoiser = new Denoiser(Rate, 1, 0, model ?? Model.Value, new DenoiseSettings { OverloadGuard = guard });
+        guardSource = denoiser.Guard;
+        var engine = denoiser.Engine;
+        if (!network) engine.GainSource = new MemorylessGainSource();
         var y = new float[x.Length];
         var rng = new Random(9);
         for (int pos = 0; pos < x.Length;)
@@ -186,9 +171,9 @@ public class HostileSignalTests(ITestOutputHelper output)
         // The audible gains always come from the real network state; only the memory kept after the
         // run differs. Output samples before the hostile end + 2 hops come from steps before the swap.
         float[] x = Signal(kind);
-        float[] guarded = Process(x, true, true, out var runner);
+        float[] guarded = Process(x, true, true, out var guardSource);
         float[] plain = Process(x, guard: false);
-        Assert.Equal(1, runner.OverloadRecoveries);
+        Assert.Equal(1, guardSource!.OverloadRecoveries);
         int same = 2 * Rate + 2 * Constants.HopSize;
         Assert.Equal(plain.AsSpan(0, same).ToArray(), guarded.AsSpan(0, same).ToArray());
         Assert.NotEqual(plain.AsSpan(same).ToArray(), guarded.AsSpan(same).ToArray());
@@ -204,8 +189,8 @@ public class HostileSignalTests(ITestOutputHelper output)
         var x = new float[speech.Length + Rate];
         for (int n = 0; n < speech.Length; n++) x[n] = speech[n] / peak;
         for (int n = 0; n < 4 * Rate / 10; n++) x[speech.Length + Rate / 4 + n] = Hostile("square-0dBFS", n, null!);
-        float[] guarded = Process(x, true, true, out var runner);
-        Assert.Equal(0, runner.OverloadRecoveries);
+        float[] guarded = Process(x, true, true, out var guardSource);
+        Assert.Equal(0, guardSource!.OverloadRecoveries);
         Assert.Equal(Process(x, guard: false), guarded);
     }
 
@@ -216,14 +201,12 @@ public class HostileSignalTests(ITestOutputHelper output)
         float[] bad = new float[Rate / 2];
         for (int n = 0; n < bad.Length; n++) bad[n] = Hostile("square-0dBFS", n, null!);
         float[] speech = Speech.Value.AsSpan(0, 2 * Rate).ToArray();
-        var engine = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         var y = new float[speech.Length];
         engine.Process(bad, new float[bad.Length]);
         engine.Reset();
         engine.Process(speech, y);
-        var fresh = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(fresh, Model.Value, new DenoiseSettings());
+        var fresh = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         var expected = new float[speech.Length];
         fresh.Process(speech, expected);
         Assert.Equal(expected, y);
@@ -232,8 +215,7 @@ public class HostileSignalTests(ITestOutputHelper output)
     [Fact]
     public void TheGuardedChainAllocatesNothingThroughOverloadRuns()
     {
-        var engine = new StreamingEngine(Rate, 1);
-        Denoiser.Attach(engine, Model.Value, new DenoiseSettings());
+        var engine = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
         float[] x = Signal("square-0dBFS");
         var y = new float[x.Length];
         engine.Process(x, y); // warm-up: every path of the guard, JIT tiering

@@ -92,7 +92,7 @@ public class StreamingEngineTests(ITestOutputHelper output)
         float[] RunWith(Func<int, int> blocks)
         {
             var engine = new StreamingEngine(rate, channels);
-            engine.Core.GainSource = new TestGainSource();
+            engine.GainSource = new FeatureGainSource();
             var outRight = new float[right.Length];
             var l = Run(engine, input, blocks, channels == 2 ? right : null, channels == 2 ? outRight : null);
             Assert.Equal(0, engine.Underruns);
@@ -175,7 +175,7 @@ public class StreamingEngineTests(ITestOutputHelper output)
     {
         var input = Signals.WhiteNoise(48000, 0.5, seed: 12);
         var engine = new StreamingEngine(48000, 1);
-        engine.Core.GainSource = new TestGainSource();
+        engine.GainSource = new FeatureGainSource();
         engine.Bypass = true;
         engine.Reset();
         var result = Run(engine, input, _ => 333);
@@ -193,19 +193,5 @@ public class StreamingEngineTests(ITestOutputHelper output)
         // 100 ms after the burst has left the pipeline, the output is the delayed input again.
         int recovered = 20100 + engine.LatencySamples + 4800;
         for (int n = recovered; n < input.Length; n++) Assert.True(Math.Abs(result[n] - input[n - engine.LatencySamples]) < 1e-5);
-    }
-
-    /// <summary>Deterministic, input-dependent gains so partition tests exercise the whole chain.</summary>
-    private sealed class TestGainSource : IGainSource
-    {
-        public void Reset() { }
-        public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
-        {
-            for (int b = 0; b < 34; b++)
-            {
-                gains[b] = 0.5f + 0.5f * MathF.Tanh(frame.Features[b] + 2f);
-                strengths[b] = frame.Coherence[b];
-            }
-        }
     }
 }

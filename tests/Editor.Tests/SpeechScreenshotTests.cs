@@ -24,14 +24,14 @@ public class SpeechScreenshotTests
         string source;
         if (ShippedModels.Names.Contains(ShippedModels.DefaultName))
         {
-            Denoiser.Attach(engine, ShippedModels.LoadDefault(), new DenoiseSettings());
+            engine = new Denoiser(48000, 1, 0, ShippedModels.LoadDefault(), new DenoiseSettings()) { Meters = engine.Meters }.Engine;
             source = "shipped model " + ShippedModels.DefaultName;
         }
         else
         {
             // No trained model on this branch yet: the §6 oracle gains and comb strengths computed from
             // the clean reference, i.e. what a perfect network would output.
-            engine.Core.GainSource = new OracleGainSource(OracleMode.BandsComb);
+            engine.GainSource = new OracleGainSource(OracleMode.BandsComb);
             source = "oracle (bands + comb)";
         }
         var view = new EditorView(engine.Meters, null);

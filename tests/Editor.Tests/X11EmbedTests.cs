@@ -84,7 +84,7 @@ public unsafe class X11EmbedTests
         try
         {
             var engine = new StreamingEngine(48000, 1) { Meters = new MeterExchange() };
-            engine.Core.GainSource = new OracleGainSource(OracleMode.BandsComb);
+            engine.GainSource = new OracleGainSource(OracleMode.BandsComb);
             var host = new Host();
             var view = new EditorView(engine.Meters, host);
             Assert.True(window.Attach(parent, view));

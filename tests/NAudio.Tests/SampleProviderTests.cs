@@ -2,11 +2,12 @@ using NAudio.Wave;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.NAudio.Tests;
 
 /// <summary>
-/// PercepNetSampleProvider against the CLI's offline render (Denoiser.Render over WavReader's decode,
+/// PercepNetSampleProvider against the CLI's offline render (OfflineRenderer.Render over WavReader's decode,
 /// what `percepnetfx denoise` runs) and against the streaming engine driven directly: bit for bit.
 /// </summary>
 public sealed class SampleProviderTests : IDisposable
@@ -78,7 +79,7 @@ public sealed class SampleProviderTests : IDisposable
         string path = Input(kind);
         var settings = new DenoiseSettings { Strength = strength, PostFilterAmount = postFilter, CombEnabled = comb, Listen = listen };
         AudioBuffer wav = WavReader.Read(path);
-        float[][] expected = Denoiser.Render(wav.Channels, wav.SampleRate, ShippedModels.LoadDefault(), settings);
+        float[][] expected = OfflineRenderer.Render(wav.Channels, wav.SampleRate, ShippedModels.LoadDefault(), settings);
 
         using var reader = new WaveFileReader(path);
         var p = new PercepNetSampleProvider(reader.ToSampleProvider(), settings);
@@ -143,8 +144,7 @@ public sealed class SampleProviderTests : IDisposable
         List<(long Position, DenoiseSettings Settings, bool Bypass)> changes, int length)
     {
         int ch = wav.ChannelCount;
-        var engine = new StreamingEngine(wav.SampleRate, ch, 0);
-        Denoiser.Attach(engine, model, initial);
+        var engine = new Denoiser(wav.SampleRate, ch, 0, model, initial).Engine;
         engine.Reset();
         var input = new float[ch][];
         var output = new float[ch][];
@@ -159,7 +159,7 @@ public sealed class SampleProviderTests : IDisposable
         {
             while (next < changes.Count && changes[next].Position <= pos)
             {
-                Denoiser.Apply(engine, changes[next].Settings);
+                engine.Apply(changes[next].Settings);
                 engine.Bypass = changes[next].Bypass;
                 next++;
             }
@@ -249,6 +249,17 @@ public sealed class SampleProviderTests : IDisposable
         Assert.StartsWith("strength must be in [0, 1], got 2", messages[4]);
         Assert.All(messages, m => Assert.DoesNotContain('\n', m));
         Assert.Equal(new DenoiseSettings(), p.Settings);
+    }
+
+    [Fact]
+    public void DefaultsAreTheControlTables()
+    {
+        var p = new PercepNetSampleProvider(new EndlessNoise(48000, 1));
+        Assert.Equal((float)Controls.Strength.DefaultNormalized, p.Strength);
+        Assert.Equal((float)Controls.PostFilter.DefaultNormalized, p.PostFilterAmount);
+        Assert.Equal(Controls.Comb.DefaultNormalized >= 0.5, p.CombEnabled);
+        Assert.Equal(Controls.Bypass.DefaultNormalized >= 0.5, p.Bypass);
+        Assert.Equal((ListenMode)(int)Controls.Listen.Default, p.Listen);
     }
 
     private static double Rms(float[] x) => Math.Sqrt(x.Sum(v => (double)v * v) / x.Length);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PercepNetFx.Audio;
 using PercepNetFx.Dsp;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Plugin.Tests;
 
@@ -9,7 +10,7 @@ namespace PercepNetFx.Plugin.Tests;
 /// End to end in a real DAW: Ardour 7 (Debian package `ardour`, installed by scripts/test.sh),
 /// headless on the Dummy backend, following vst3-abi.md §12. The built bundle is scanned,
 /// instantiated on a track, its parameters set through Ardour, audio rendered through it with
-/// ardour7-export, and the render compared with the offline renderer (Denoiser.Render).
+/// ardour7-export, and the render compared with the offline renderer (OfflineRenderer.Render).
 /// Set PERCEPNETFX_SKIP_ARDOUR=1 to skip on a machine without Ardour (CI never sets it).
 /// </summary>
 [Collection("native")]
@@ -84,7 +85,7 @@ public class ArdourEndToEndTests
         // Session: "Wet" track with PercepNetFx panned left, plug-in-free "Dry" track panned right.
         // Ardour's set_processor_param takes plain values (the controller's normalizedParamToPlain).
         string session = tmp.File("s1");
-        string lua = Path.Combine(TestData.RepoRoot, "tests", "Plugin.Tests", "Ardour", "make_session.lua");
+        string lua = Path.Combine(Repo.Root, "tests", "Plugin.Tests", "Ardour", "make_session.lua");
         var make = Run("/usr/bin/ardour7-lua", new[] { lua, session, "60", "75", "0" }, home, tmp.Path);
         Assert.True(make.code == 0, make.output);
         Assert.Contains("param 0 Suppression strength 0.0 100.0 default 100.0", make.output);
@@ -99,7 +100,7 @@ public class ArdourEndToEndTests
         string wetTake = Path.Combine(audio, "Take1_Wet-1.wav"), dryTake = Path.Combine(audio, "Take1_Dry-1.wav");
         int n = (int)WavReader.ReadInfo(wetTake).FrameCount;
         Assert.True(n > Rate * 2, $"recorded take too short: {n}");
-        var speech = WavReader.Read(Path.Combine(TestData.RepoRoot, "samples", "noisy.wav")).Channels[0];
+        var speech = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0];
         var x = new float[n];
         Array.Copy(speech, 0, x, LeadIn, Math.Min(speech.Length, n - LeadIn));
         foreach (var take in new[] { wetTake, dryTake }) WavWriter.Write(take, new AudioBuffer(Rate, new[] { x }), WavSampleFormat.Float32);
@@ -132,13 +133,13 @@ public class ArdourEndToEndTests
         // different hop phase moves the 10 ms gain decisions by < 1 hop), and (3) it is far closer to
         // that render than to the unprocessed input or to the render at default settings, i.e. Ardour's
         // parameter values reached it. Measured: 23.1 dB vs the render, 6.3 dB vs dry, 13.0 dB vs defaults.
-        var expected = Denoiser.Render(new[] { x, x }, Rate, TestData.GoldenModel, Settings)[0];
+        var expected = OfflineRenderer.Render(new[] { x, x }, Rate, TestData.GoldenModel, Settings)[0];
         Assert.Equal(0, BestLag(left, expected, end));
         double gw = FitGain(left, expected, LeadIn, end);
         Assert.InRange(gw, 0.9, 1.1);
         double snrRender = Snr(expected, left, gw, LeadIn, end);
         double snrDry = Snr(x, left, FitGain(left, x, LeadIn, end), LeadIn, end);
-        var other = Denoiser.Render(new[] { x, x }, Rate, TestData.GoldenModel, new DenoiseSettings())[0]; // default settings
+        var other = OfflineRenderer.Render(new[] { x, x }, Rate, TestData.GoldenModel, new DenoiseSettings())[0]; // default settings
         double snrDefaults = Snr(other, left, FitGain(left, other, LeadIn, end), LeadIn, end);
         Console.Error.WriteLine($"Ardour: wet gain {gw:F6}, SNR vs offline render {snrRender:F1} dB, vs dry input {snrDry:F1} dB, vs render at default settings {snrDefaults:F1} dB");
         Assert.True(snrRender >= 15, $"wet vs offline render: {snrRender:F1} dB");

@@ -39,13 +39,12 @@ public unsafe class EditorHostTests
         fixed (byte* t = "X11EmbedWindowID\0"u8) return ((delegate* unmanaged<void*, void*, byte*, int>)Abi.Slot(view, Attached))(view, (void*)(nuint)parent, t);
     }
 
-    private static float[] Noisy() => WavReader.Read(Path.Combine(TestData.RepoRoot, "samples", "noisy.wav")).Channels[0];
+    private static float[] Noisy() => WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0];
 
     /// <summary>The meters the plug-in should show after <paramref name="input"/>: a managed engine with the same model, independent of the .so.</summary>
     private static MeterSnapshot ReferenceMeters(float[] input)
     {
-        var e = new StreamingEngine(48000, 1, 0) { Meters = new MeterExchange() };
-        Denoiser.Attach(e, TestData.GoldenModel, new DenoiseSettings());
+        var e = new Denoiser(48000, 1, 0, TestData.GoldenModel, new DenoiseSettings()) { Meters = new MeterExchange() }.Engine;
         var output = new float[input.Length];
         e.Process(input, output);
         Assert.True(e.Meters!.TryRead(out var s));

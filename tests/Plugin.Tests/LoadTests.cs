@@ -1,3 +1,4 @@
+using PercepNetFx.Dsp;
 using PercepNetFx.Dsp.Network;
 using Xunit.Abstractions;
 
@@ -30,7 +31,7 @@ public unsafe class LoadTests(ITestOutputHelper output)
         {
             int n = Math.Min(input.Length - pos, 1 + rng.Next(1024));
             p.Changes.Clear();
-            p.Changes.Add(PercepNetFxPlugin.StrengthIndex, n - 1, 0.5 + 0.5 * Math.Sin(pos / 20000.0));
+            p.Changes.Add(Controls.StrengthIndex, n - 1, 0.5 + 0.5 * Math.Sin(pos / 20000.0));
             p.Process(new AudioBlock(input.AsSpan(pos, n), default, y.AsSpan(pos, n), default, 1), p.Changes);
             pos += n;
         }

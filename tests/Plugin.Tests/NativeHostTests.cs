@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PercepNetFx.Dsp;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Plugin.Tests;
 
@@ -191,7 +192,7 @@ public unsafe class NativeHostTests
         var settings = new DenoiseSettings(0.6f, 0.75f, CombEnabled: seed % 2 == 1);
         int length = rate * 6 / 10;
         var input = Signal(channels, length, rate, 100 + seed);
-        var expected = Denoiser.Render(input, rate, TestData.GoldenModel, settings);
+        var expected = OfflineRenderer.Render(input, rate, TestData.GoldenModel, settings);
 
         using var p = new PluginInstance();
         p.Activate(channels, rate, maxBlock, doubles ? 1 : 0);
@@ -331,7 +332,7 @@ public unsafe class NativeHostTests
         Assert.Equal(Abi.Ok, p.SetActive(true));
         int latency = (int)p.Latency, length = 24000;
         var x = TestData.Voice(length, 48000, 43);
-        var expected = Denoiser.Render(new[] { x }, 48000, shipped, new DenoiseSettings(0.8f, DenoiseSettings.DefaultPostFilterAmount, true))[0];
+        var expected = OfflineRenderer.Render(new[] { x }, 48000, shipped, new DenoiseSettings(0.8f, DenoiseSettings.DefaultPostFilterAmount, true))[0];
         var y = new List<float>();
         var padded = x.Concat(new float[latency]).ToArray();
         for (int pos = 0; pos < padded.Length; pos += 700)

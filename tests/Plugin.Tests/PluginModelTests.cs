@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using PercepNetFx.Dsp;
 using PercepNetFx.Editor;
+using PercepNetFx.Offline;
 
 namespace PercepNetFx.Plugin.Tests;
 
@@ -14,9 +15,9 @@ public class PluginModelTests
         Assert.True(p.SetChannels(channels));
         if (settings is { } s)
         {
-            p.Parameters[PercepNetFxPlugin.StrengthIndex].Normalized = s.Strength;
-            p.Parameters[PercepNetFxPlugin.PostFilterIndex].Normalized = s.PostFilterAmount;
-            p.Parameters[PercepNetFxPlugin.CombIndex].Normalized = s.CombEnabled ? 1 : 0;
+            p.Parameters[Controls.StrengthIndex].Normalized = s.Strength;
+            p.Parameters[Controls.PostFilterIndex].Normalized = s.PostFilterAmount;
+            p.Parameters[Controls.CombIndex].Normalized = s.CombEnabled ? 1 : 0;
         }
         p.SetupProcessing(rate, 4096);
         p.Start();
@@ -186,7 +187,7 @@ public class PluginModelTests
         p.Start();
         int length = 24000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 21) };
-        var expected = Denoiser.Render(input, 48000, shipped, new DenoiseSettings(0.6f, DenoiseSettings.DefaultPostFilterAmount, true));
+        var expected = OfflineRenderer.Render(input, 48000, shipped, new DenoiseSettings(0.6f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 900, 21), inPlace: false);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
     }
@@ -215,7 +216,7 @@ public class PluginModelTests
         // Processing goes on with the default: output = the golden offline render.
         int length = 12000, latency = p.LatencySamples;
         var input = new[] { TestData.Voice(length, 48000, 5) };
-        var expected = Denoiser.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, DenoiseSettings.DefaultPostFilterAmount, true));
+        var expected = OfflineRenderer.Render(input, 48000, TestData.GoldenModel, new DenoiseSettings(0.5f, DenoiseSettings.DefaultPostFilterAmount, true));
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 5), inPlace: true);
         Assert.Equal(expected[0], output[0].AsSpan(latency, length).ToArray());
         // The controller's copy says nothing on stderr.
@@ -283,7 +284,7 @@ public class PluginModelTests
         int length = rate / 2;
         var input = new float[channels][];
         for (int c = 0; c < channels; c++) input[c] = TestData.Voice(length, rate, seed + c);
-        var expected = Denoiser.Render(input, rate, TestData.GoldenModel, settings); // the CLI's offline path
+        var expected = OfflineRenderer.Render(input, rate, TestData.GoldenModel, settings); // the CLI's offline path
 
         var p = NewPlugin(channels, rate, settings);
         int latency = p.LatencySamples;
@@ -314,17 +315,16 @@ public class PluginModelTests
             return v;
         }
 
-        var engine = new StreamingEngine(rate, 1, 0);
-        Denoiser.Attach(engine, TestData.GoldenModel, new DenoiseSettings());
+        var engine = new Denoiser(rate, 1, 0, TestData.GoldenModel, new DenoiseSettings());
         var reference = new float[length];
         var one = new float[1];
         for (int i = 0; i < length; i++)
         {
             var v = At(i);
-            Denoiser.Apply(engine, PercepNetFxPlugin.SettingsFor(v[0], v[1], v[2]));
+            engine.Apply(PercepNetFxPlugin.SettingsFor(v[0], v[1], v[2]));
             engine.Bypass = v[3] >= 0.5;
             one[0] = input[0][i];
-            engine.Process(one, one);
+            engine.Process(new AudioBlock(one, default, one, default, 1));
             reference[i] = one[0];
         }
 
@@ -376,7 +376,7 @@ public class PluginModelTests
         const int length = 20000;
         var input = new[] { TestData.Voice(length, rate, 9), TestData.Voice(length, rate, 10) };
         var p = NewPlugin(2, rate);
-        p.Parameters[PercepNetFxPlugin.BypassIndex].Normalized = 1;
+        p.Parameters[Controls.BypassIndex].Normalized = 1;
         p.Start(); // bypass settled at activation: no fade
         int latency = p.LatencySamples;
         var output = Run(p, input, TestData.RandomBlocks(length + latency, 700, 4), true);
@@ -386,7 +386,7 @@ public class PluginModelTests
         var q = NewPlugin(1, rate);
         var toggled = Run(q, new[] { input[0] }, Enumerable.Repeat(100, (length + latency) / 100).ToList(), false, (pos, n, changes) =>
         {
-            if (pos == 10000) changes.Add(PercepNetFxPlugin.BypassIndex, 0, 1.0);
+            if (pos == 10000) changes.Add(Controls.BypassIndex, 0, 1.0);
         })[0];
         int hopHost = (int)Math.Ceiling(480.0 * rate / 48000);
         for (int i = 10000 + hopHost + 1; i < length; i++) Assert.Equal(input[0][i - latency], toggled[i]);
@@ -452,7 +452,7 @@ public class PluginModelTests
         var a = NewPlugin(channels, rate, settings);
         var b = NewPlugin(channels, rate, settings);
         int latency = a.LatencySamples;
-        b.Parameters[PercepNetFxPlugin.ListenIndex].Normalized = 1.0; // Removed
+        b.Parameters[Controls.ListenIndex].Normalized = 1.0; // Removed
         b.Start();
         Assert.Equal(latency, b.LatencySamples); // switching keeps the reported latency
         var blocksA = TestData.RandomBlocks(length + latency, 1500, seed);
@@ -473,9 +473,9 @@ public class PluginModelTests
         // Switching with automation while running: the latency is unchanged and the stream continues.
         var sw = NewPlugin(channels, rate, settings);
         Run(sw, input, TestData.RandomBlocks(length, 1000, seed + 7), inPlace: false,
-            automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(PercepNetFxPlugin.ListenIndex, length / 2 - pos, 1.0); });
-        Assert.Equal(1.0, sw.Parameters[PercepNetFxPlugin.ListenIndex].Normalized);
-        Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Listen);
+            automate: (pos, n, ch) => { if (pos <= length / 2 && pos + n > length / 2) ch.Add(Controls.ListenIndex, length / 2 - pos, 1.0); });
+        Assert.Equal(1.0, sw.Parameters[Controls.ListenIndex].Normalized);
+        Assert.Equal(Dsp.ListenMode.Removed, sw.Engine!.Engine.Listen);
         Assert.Equal(latency, sw.LatencySamples);
     }
 }

@@ -7,7 +7,7 @@ namespace PercepNetFx.Plugin.Tests;
 [Collection("native")]
 public unsafe class PresetTests
 {
-    private static string Dir => Path.Combine(TestData.RepoRoot, "presets");
+    private static string Dir => Path.Combine(Repo.Root, "presets");
 
     private static (string cid, Dictionary<string, (long offset, long size)> chunks, byte[] file) Parse(string path)
     {

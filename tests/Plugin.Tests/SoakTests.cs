@@ -27,7 +27,7 @@ public class SoakTests(ITestOutputHelper output)
     public void HoursOfRandomBlocksAndAutomationKeepLatencyExactNoNanNoAllocation()
     {
         // Source: the committed noisy sample (speech in noise) looped, with a different gain per loop.
-        float[] sample = WavReader.Read(Path.Combine(TestData.RepoRoot, "samples", "noisy.wav")).Channels[0];
+        float[] sample = WavReader.Read(Path.Combine(Repo.Root, "samples", "noisy.wav")).Channels[0];
         var p = new PercepNetFxPlugin(ShippedModels.LoadDefault());
         p.Initialize();
         Assert.True(p.SetChannels(1));
@@ -62,9 +62,9 @@ public class SoakTests(ITestOutputHelper output)
             changes.Clear();
             if (n > 0)
             {
-                if (rng.Next(4) == 0) { strength = rng.NextDouble(); changes.Add(PercepNetFxPlugin.StrengthIndex, rng.Next(n), strength); }
-                if (rng.Next(8) == 0) { postFilter = rng.NextDouble(); changes.Add(PercepNetFxPlugin.PostFilterIndex, rng.Next(n), postFilter); }
-                if (rng.Next(16) == 0) changes.Add(PercepNetFxPlugin.CombIndex, rng.Next(n), rng.Next(2));
+                if (rng.Next(4) == 0) { strength = rng.NextDouble(); changes.Add(Controls.StrengthIndex, rng.Next(n), strength); }
+                if (rng.Next(8) == 0) { postFilter = rng.NextDouble(); changes.Add(Controls.PostFilterIndex, rng.Next(n), postFilter); }
+                if (rng.Next(16) == 0) changes.Add(Controls.CombIndex, rng.Next(n), rng.Next(2));
                 // Bypass on for the first 0.5 s of every 20 s period, set sample-accurately at its edges.
                 long periodStart = (pos + n) / Period * Period;
                 for (long edge = periodStart - Period; edge <= periodStart + Period; edge += Period)
@@ -72,14 +72,14 @@ public class SoakTests(ITestOutputHelper output)
                     // VST3 queues ramp linearly between points: a step needs the old value one sample before.
                     if (edge >= pos && edge < pos + n)
                     {
-                        if (edge > pos) changes.Add(PercepNetFxPlugin.BypassIndex, (int)(edge - pos) - 1, 0);
-                        changes.Add(PercepNetFxPlugin.BypassIndex, (int)(edge - pos), 1);
+                        if (edge > pos) changes.Add(Controls.BypassIndex, (int)(edge - pos) - 1, 0);
+                        changes.Add(Controls.BypassIndex, (int)(edge - pos), 1);
                     }
                     long off = edge + BypassLength;
                     if (off >= pos && off < pos + n)
                     {
-                        if (off > pos) changes.Add(PercepNetFxPlugin.BypassIndex, (int)(off - pos) - 1, 1);
-                        changes.Add(PercepNetFxPlugin.BypassIndex, (int)(off - pos), 0);
+                        if (off > pos) changes.Add(Controls.BypassIndex, (int)(off - pos) - 1, 1);
+                        changes.Add(Controls.BypassIndex, (int)(off - pos), 0);
                     }
                 }
             }

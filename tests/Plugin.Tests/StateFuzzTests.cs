@@ -15,8 +15,8 @@ public class StateFuzzTests(ITestOutputHelper output)
     {
         var p = new PercepNetFxPlugin(null, loadDefaultModel: false);
         p.Initialize();
-        p.Parameters[PercepNetFxPlugin.StrengthIndex].Normalized = 0.3;
-        p.Parameters[PercepNetFxPlugin.BypassIndex].Normalized = 1;
+        p.Parameters[Controls.StrengthIndex].Normalized = 0.3;
+        p.Parameters[Controls.BypassIndex].Normalized = 1;
         byte[] valid = p.SaveState();
         int iterations = Fuzz.Iterations(100_000), seed = Fuzz.Seed(6003);
         var rng = new Random(seed);

@@ -5,23 +5,13 @@ namespace PercepNetFx.Plugin.Tests;
 /// <summary>Paths and signals shared by the plug-in tests.</summary>
 internal static class TestData
 {
-    /// <summary>The repository root (the folder holding PercepNetFx.sln).</summary>
-    public static string RepoRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "PercepNetFx.sln"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
-
     /// <summary>The tiny golden test model (models/golden): a real network, so outputs depend on it.</summary>
-    public static string GoldenModelPath => Path.Combine(RepoRoot, "models", "golden", "golden.safetensors");
+    public static string GoldenModelPath => Path.Combine(Repo.Root, "models", "golden", "golden.safetensors");
 
     private static PercepNetModel? golden;
     public static PercepNetModel GoldenModel => golden ??= PercepNetModel.Load(File.ReadAllBytes(GoldenModelPath));
 
-    public static string BundlePath => Path.Combine(RepoRoot, "build", "PercepNetFx.vst3");
+    public static string BundlePath => Path.Combine(Repo.Root, "build", "PercepNetFx.vst3");
     public static string SoPath => Path.Combine(BundlePath, "Contents", "x86_64-linux", "PercepNetFx.so");
 
     /// <summary>Voiced, harmonic test signal with vibrato plus white noise (speech-like for the pitch tracker).</summary>

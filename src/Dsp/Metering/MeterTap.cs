@@ -34,8 +34,9 @@ internal sealed class MeterTap
         load = 0f;
     }
 
-    /// <summary>Fills the exchange's write buffer from the core's last step and publishes it.</summary>
-    public void Publish(MeterExchange exchange, PercepNetCore core, int latencySamples, int hostRate, bool bypassed)
+    /// <summary>Fills the exchange's write buffer from the core's last step, whose input and output hops
+    /// per channel are <paramref name="input"/> and <paramref name="output"/>, and publishes it.</summary>
+    public void Publish(MeterExchange exchange, PercepNetCore core, float[][] input, float[][] output, int latencySamples, int hostRate, bool bypassed)
     {
         var s = exchange.WriteBuffer;
         var gain = core.AppliedGain;
@@ -57,10 +58,10 @@ internal sealed class MeterTap
         float inPeak = 0f, inSquare = 0f, outPeak = 0f, outSquare = 0f;
         for (int c = 0; c < core.ChannelCount; c++)
         {
-            Level(core.InputHop(c), out float p, out float ms);
+            Level(input[c], out float p, out float ms);
             inPeak = MathF.Max(inPeak, p);
             inSquare = MathF.Max(inSquare, ms);
-            Level(core.OutputHop(c), out p, out ms);
+            Level(output[c], out p, out ms);
             outPeak = MathF.Max(outPeak, p);
             outSquare = MathF.Max(outSquare, ms);
         }

@@ -31,7 +31,7 @@ public sealed class GruLayer
             float z = Activations.Sigmoid(gi[n + i] + gh[n + i]);
             float c = MathF.Tanh(gi[2 * n + i] + r * gh[2 * n + i]);
             float v = (1f - z) * c + z * h[i];
-            h[i] = MathF.Abs(v) < 1e-30f ? 0f : v;   // no denormals in the recurrent state (§4.8)
+            h[i] = MathF.Abs(v) < Constants.DenormalFloor ? 0f : v;   // no denormals in the recurrent state (§4.8)
         }
     }
 }

@@ -56,151 +56,40 @@ public sealed class NetworkState
 /// <summary>
 /// Runs <see cref="PercepNetModel"/> one step per hop (§8.1, §8.2) and supplies ĝ, r̂ to the
 /// engine. The output of step t belongs to frame t − 2; FrameAnalysis.Features is F_t, already
-/// aligned (§5), so no shifting happens here. Does not allocate after construction.
-/// <para>
-/// Overload guard (docs/decisions.md): the GRUs integrate over seconds, so a second of DC, a
-/// full-scale tone or 0 dBFS noise would otherwise bias the gains for up to 1.8 s after it stops.
-/// While hops are at or above <see cref="Constants.OverloadMeanSquare"/>, a shadow copy of the
-/// network state is stepped on silence features (what the network sees for NaN/Inf input, §4.8)
-/// next to the real one. The audible gains always come from the real state; only if the loud run
-/// lasted <see cref="Constants.OverloadConfirmHops"/> hops does the shadow replace the real state
-/// when the run ends, so the network resumes as after a gap. Shorter loud runs (speech) change
-/// nothing.
-/// </para>
+/// aligned (§5), so no shifting happens here. Does not allocate after construction; the overload
+/// guard is a wrapper around it (<see cref="OverloadGuard"/>).
 /// </summary>
 public sealed class NetworkRunner : IGainSource
 {
-    private readonly PercepNetModel _m;
-    private readonly NetworkState _s;
-    private readonly NetworkState _shadow;
-    private readonly NetworkState _beforeLastStep;   // the real state before the previous step
-    private readonly float[] _lastFeatures = new float[Constants.FeatureCount];
-    private static readonly float SilentLogEnergy = MathF.Log10(Constants.FeatureEnergyFloor); // L_b of a silent frame (§5)
-    private readonly float[] _features = new float[Constants.FeatureCount];
-    private readonly float[] _shadowFeatures = new float[Constants.FeatureCount];
-    private readonly float[] _discard = new float[Constants.BandCount];
-    private bool _shadowing;       // a loud run (or its tail) is in progress
-    private int _loudHops;         // loud hops in the current run
-    private int _sinceLoud;        // steps since the last loud hop
-    private bool _periodOverride;  // feed _heldPeriodCode until the tracker is voiced again
-    private float _heldPeriodCode;
+    private readonly NetworkState state;
 
     public NetworkRunner(PercepNetModel model, NetworkPrecision precision = NetworkPrecision.Float32,
                          Int8Kernel kernel = Int8Kernel.Auto)
     {
         if (kernel is Int8Kernel.Avx2 or Int8Kernel.Avx2Fast && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             throw new PlatformNotSupportedException("the AVX2 int8 kernel needs a CPU with AVX2");
-        _m = model;
-        _s = new NetworkState(model);
-        _shadow = new NetworkState(model);
-        _beforeLastStep = new NetworkState(model);
+        Model = model;
+        state = new NetworkState(model);
         Precision = precision;
         Kernel = kernel;
     }
 
-    public PercepNetModel Model => _m;
+    public PercepNetModel Model { get; }
     public NetworkPrecision Precision { get; }
     public Int8Kernel Kernel { get; }
-    /// <summary>The overload guard (class remarks); on by default.</summary>
-    public bool OverloadGuard { get; set; } = true;
-    /// <summary>Number of overload runs whose memory the guard has discarded since construction.</summary>
-    public long OverloadRecoveries { get; private set; }
 
-    public void Reset()
+    public void Reset() => state.Reset();
+
+    public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths) => Step(frame.Features, gains, strengths);
+
+    /// <summary>Takes over every recurrent quantity of <paramref name="other"/> (a runner of the same model).</summary>
+    public void CopyStateFrom(NetworkRunner other) => state.CopyFrom(other.state);
+
+    /// <summary>One step: raw features F_t (70) → 34 gains and 34 strengths for frame t − 2.</summary>
+    public void Step(ReadOnlySpan<float> features, Span<float> gains, Span<float> strengths)
     {
-        _s.Reset();
-        _shadow.Reset();
-        _beforeLastStep.Reset();
-        _lastFeatures.AsSpan().Clear();
-        _shadowing = false;
-        _loudHops = 0;
-        _sinceLoud = 0;
-        _periodOverride = false;
-        _heldPeriodCode = 0f;
-    }
-
-    public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
-    {
-        const int Bands = Constants.BandCount, PeriodIndex = 2 * Bands, CorrelationIndex = 2 * Bands + 1;
-        ReadOnlySpan<float> features = frame.Features;
-        bool loud = OverloadGuard && frame.InputMeanSquare >= Constants.OverloadMeanSquare;
-        if (loud)
-        {
-            if (!_shadowing)
-            {
-                // A run rarely starts on a hop boundary: the hop before the first loud one already
-                // holds part of the overload (below the threshold on average), and its frame is in
-                // the real state. The shadow therefore starts from the state before the previous
-                // step and takes that step again on silence band energies. The period code it sees
-                // is the one held before the run, as the pitch tracker would hold it through silence.
-                if (!_periodOverride) _heldPeriodCode = features[PeriodIndex];
-                _shadow.CopyFrom(_beforeLastStep);
-                _lastFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
-                _lastFeatures.AsSpan(Bands, Bands).Clear();
-                _lastFeatures[PeriodIndex] = _heldPeriodCode;
-                _lastFeatures[CorrelationIndex] = 0f;
-                Step(_shadow, _lastFeatures, _discard, _discard);
-                _shadowing = true;
-                _loudHops = 0;
-            }
-            _loudHops++;
-            _sinceLoud = 0;
-        }
-        else if (_shadowing)
-        {
-            _sinceLoud++;
-        }
-
-        // After a discarded run the tracker still holds the period it found in the overload (a
-        // 20 Hz tone reads as T = 60) until speech is voiced again; the network gets the code
-        // held before the run instead, as if the run had been silence.
-        if (_periodOverride)
-        {
-            if (features[CorrelationIndex] > 0f)
-            {
-                _periodOverride = false;
-            }
-            else
-            {
-                features.CopyTo(_features);
-                _features[PeriodIndex] = _heldPeriodCode;
-                features = _features;
-            }
-        }
-        if (OverloadGuard && !_shadowing)
-        {
-            _beforeLastStep.CopyFrom(_s);
-            features.CopyTo(_lastFeatures);
-        }
-        Step(_s, features, gains, strengths);
-        if (!_shadowing) return;
-
-        // Silence features wherever the overload reaches: the band energies of frames t and t + 1
-        // after a loud hop t (frame t spans hops t − 1, t), the pitch features for the tail.
-        features.CopyTo(_shadowFeatures);
-        if (_sinceLoud <= 1) _shadowFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
-        _shadowFeatures.AsSpan(Bands, Bands).Clear();
-        _shadowFeatures[PeriodIndex] = _heldPeriodCode;
-        _shadowFeatures[CorrelationIndex] = 0f;
-        Step(_shadow, _shadowFeatures, _discard, _discard);
-        if (loud || _sinceLoud < Constants.OverloadTailHops) return;
-
-        if (_loudHops >= Constants.OverloadConfirmHops)
-        {
-            _s.CopyFrom(_shadow);
-            _periodOverride = true;
-            OverloadRecoveries++;
-        }
-        _shadowing = false;
-    }
-
-    /// <summary>One step on the runner's own state: raw features F_t (70) → 34 gains and 34 strengths for frame t − 2.</summary>
-    public void Step(ReadOnlySpan<float> features, Span<float> gains, Span<float> strengths) =>
-        Step(_s, features, gains, strengths);
-
-    private void Step(NetworkState s, ReadOnlySpan<float> features, Span<float> gains, Span<float> strengths)
-    {
-        var m = _m;
+        var s = state;
+        var m = Model;
         var p = Precision;
         var k = Kernel;
         int d = m.D, c = m.C, h = m.H;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PercepNetFx.Dsp;
 
 namespace PercepNetFx.Plugin.Interop;
 
@@ -8,7 +9,7 @@ namespace PercepNetFx.Plugin.Interop;
 /// IProcessContextRequirements (2), IConnectionPoint (3) — vst3-abi.md §3. It maps the VST3
 /// calls onto <see cref="PercepNetFxPlugin"/>; it holds no DSP of its own.
 /// </summary>
-internal sealed unsafe class Component : ComObject
+internal sealed unsafe class Component : ConnectionPointObject
 {
     /// <summary>Message from component to controller carrying the latency (attribute "samples").</summary>
     public static ReadOnlySpan<byte> LatencyMessageId => "PercepNetFx.Latency\0"u8;
@@ -19,7 +20,6 @@ internal sealed unsafe class Component : ComObject
 
     private readonly PercepNetFxPlugin plugin = new();
     private void* hostContext;
-    private void* peer;
     private int sampleSize = Vst.kSample32;
     private int lastAnnouncedLatency = -1;
     private float[][] scratch = { Array.Empty<float>(), Array.Empty<float>() };
@@ -55,11 +55,6 @@ internal sealed unsafe class Component : ComObject
     private static readonly nint ContextRequirementsVt = MakeVtable(
         (nint)(delegate* unmanaged<void*, uint>)&GetProcessContextRequirements);
 
-    private static readonly nint ConnectionVt = MakeVtable(
-        (nint)(delegate* unmanaged<void*, void*, int>)&Connect,
-        (nint)(delegate* unmanaged<void*, void*, int>)&Disconnect,
-        (nint)(delegate* unmanaged<void*, void*, int>)&Notify);
-
     public Component() : base(ComponentVt, ProcessorVt, ContextRequirementsVt, ConnectionVt)
     {
         plugin.Meters = meters;
@@ -80,7 +75,7 @@ internal sealed unsafe class Component : ComObject
     private void DropHostReferences()
     {
         MeterRegistry.Unregister(meterId);
-        if (peer != null) { Host.Release(peer); peer = null; }
+        ReleasePeer();
         if (hostContext != null) { Host.Release(hostContext); hostContext = null; }
     }
 
@@ -103,7 +98,7 @@ internal sealed unsafe class Component : ComObject
     /// <summary>An IMessage with one int attribute to the connected controller (UI thread, §3 IConnectionPoint/IMessage).</summary>
     private bool SendInt(ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> attribute, long value)
     {
-        if (peer == null || hostContext == null) return false;
+        if (Peer == null || hostContext == null) return false;
         void* app = Host.Query(hostContext, Vst.IHostApplication);
         if (app == null) return false;
         void* msg = Host.CreateMessage(app);
@@ -115,7 +110,7 @@ internal sealed unsafe class Component : ComObject
         {
             Host.SetMessageId(msg, id);
             void* list = Host.GetAttributes(msg);
-            sent = list != null && Host.SetInt(list, attr, value) == Vst.kResultOk && Host.Notify(peer, msg) == Vst.kResultOk;
+            sent = list != null && Host.SetInt(list, attr, value) == Vst.kResultOk && Host.Notify(Peer, msg) == Vst.kResultOk;
         }
         Host.Release(msg);
         return sent;
@@ -272,7 +267,7 @@ internal sealed unsafe class Component : ComObject
         if (setup == null) return Vst.kInvalidArgument;
         if (c.plugin.Active) return Vst.kResultFalse; // only while inactive (§6 step 12)
         double rate = setup->sampleRate;
-        if (!(rate >= 8000 && rate <= 384000) || setup->symbolicSampleSize is not (Vst.kSample32 or Vst.kSample64)) return Vst.kResultFalse;
+        if (!Dsp.Constants.IsSupportedRate(rate) || setup->symbolicSampleSize is not (Vst.kSample32 or Vst.kSample64)) return Vst.kResultFalse;
         c.plugin.SetupProcessing(rate, Math.Max(1, setup->maxSamplesPerBlock));
         c.sampleSize = setup->symbolicSampleSize;
         int max = Math.Max(1, setup->maxSamplesPerBlock);
@@ -378,39 +373,14 @@ internal sealed unsafe class Component : ComObject
 
     // ---- IConnectionPoint ----
 
-    [UnmanagedCallersOnly]
-    private static int Connect(void* self, void* other)
+    // A new connection hears the current latency and where the meters are.
+    protected override void OnConnected()
     {
-        try
-        {
-            var c = Self(self);
-            if (other == null) return Vst.kInvalidArgument;
-            if (c.peer != null) return Vst.kResultFalse;
-            Host.AddRef(other);
-            c.peer = other;
-            c.lastAnnouncedLatency = -1;
-            c.metersAnnounced = false;
-            c.AnnounceLatency();
-            c.AnnounceMeters();
-            return Vst.kResultOk;
-        }
-        catch { return Vst.kInternalError; }
+        lastAnnouncedLatency = -1;
+        metersAnnounced = false;
+        AnnounceLatency();
+        AnnounceMeters();
     }
 
-    [UnmanagedCallersOnly]
-    private static int Disconnect(void* self, void* other)
-    {
-        try
-        {
-            var c = Self(self);
-            if (c.peer == null || c.peer != other) return Vst.kResultFalse;
-            Host.Release(c.peer);
-            c.peer = null;
-            return Vst.kResultOk;
-        }
-        catch { return Vst.kInternalError; }
-    }
-
-    [UnmanagedCallersOnly]
-    private static int Notify(void* self, void* message) => Vst.kResultOk; // the controller sends nothing
+    protected override int OnNotify(void* message) => Vst.kResultOk; // the controller sends nothing
 }

@@ -9,7 +9,7 @@ namespace PercepNetFx.Plugin.Interop;
 /// <see cref="PercepNetFxPlugin"/> instance (used for parameter definitions and values only; no
 /// engine is ever built for it), kept in sync with the component through setComponentState.
 /// </summary>
-internal sealed unsafe class Controller : ComObject
+internal sealed unsafe class Controller : ConnectionPointObject
 {
     // Parameter values and the state's model identity (no engine is ever built here). It resolves a
     // state's model like the component does, so the editor can say which model is in use or missing;
@@ -20,7 +20,6 @@ internal sealed unsafe class Controller : ComObject
     private string? modelStatus;            // built once per state load, so attaching the editor allocates nothing
     private void* hostContext;
     private void* handler;
-    private void* peer;
     private int knownLatency = -1;     // last latency the component announced
     private int reportedLatency = -1;  // last latency the host was told about (restartComponent)
 
@@ -45,11 +44,6 @@ internal sealed unsafe class Controller : ComObject
         (nint)(delegate* unmanaged<void*, int, int>)&SetKnobMode,
         (nint)(delegate* unmanaged<void*, byte, int>)&OpenHelp,
         (nint)(delegate* unmanaged<void*, byte, int>)&OpenAboutBox);
-
-    private static readonly nint ConnectionVt = MakeVtable(
-        (nint)(delegate* unmanaged<void*, void*, int>)&Connect,
-        (nint)(delegate* unmanaged<void*, void*, int>)&Disconnect,
-        (nint)(delegate* unmanaged<void*, void*, int>)&Notify);
 
     public Controller() : base(ControllerVt, Controller2Vt, ConnectionVt)
     {
@@ -101,7 +95,7 @@ internal sealed unsafe class Controller : ComObject
     private void DropHostReferences()
     {
         if (handler != null) { Host.Release(handler); handler = null; }
-        if (peer != null) { Host.Release(peer); peer = null; }
+        ReleasePeer();
         if (hostContext != null) { Host.Release(hostContext); hostContext = null; }
     }
 
@@ -292,40 +286,7 @@ internal sealed unsafe class Controller : ComObject
     [UnmanagedCallersOnly]
     private static int OpenAboutBox(void* self, byte onlyCheck) => Vst.kResultFalse;
 
-    [UnmanagedCallersOnly]
-    private static int Connect(void* self, void* other)
-    {
-        try
-        {
-            var c = Self(self);
-            if (other == null) return Vst.kInvalidArgument;
-            if (c.peer != null) return Vst.kResultFalse;
-            Host.AddRef(other);
-            c.peer = other;
-            return Vst.kResultOk;
-        }
-        catch { return Vst.kInternalError; }
-    }
-
-    [UnmanagedCallersOnly]
-    private static int Disconnect(void* self, void* other)
-    {
-        try
-        {
-            var c = Self(self);
-            if (c.peer == null || c.peer != other) return Vst.kResultFalse;
-            Host.Release(c.peer);
-            c.peer = null;
-            return Vst.kResultOk;
-        }
-        catch { return Vst.kInternalError; }
-    }
-
-    [UnmanagedCallersOnly]
-    private static int Notify(void* self, void* message)
-    {
-        try { return NotifyWorker(Self(self), message); } catch { return Vst.kInternalError; }
-    }
+    protected override int OnNotify(void* message) => NotifyWorker(this, message);
 
     // strcmp of a NUL-terminated host string against our NUL-terminated ID, never reading past either NUL.
     private static bool SameId(byte* id, ReadOnlySpan<byte> expected)

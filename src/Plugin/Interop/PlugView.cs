@@ -22,12 +22,8 @@ internal sealed unsafe class PlugView : ComObject, IEditorHost
 {
     public static ReadOnlySpan<byte> X11Type => "X11EmbedWindowID\0"u8;
 
-    /// <summary>Editor-local ids (<see cref="EditorParameters"/>) → VST3 parameter ids (PercepNetFxPlugin).</summary>
-    public static readonly uint[] ParamIds =
-    {
-        PercepNetFxPlugin.StrengthId, PercepNetFxPlugin.PostFilterId, PercepNetFxPlugin.CombId,
-        PercepNetFxPlugin.BypassId, PercepNetFxPlugin.ListenId,
-    };
+    /// <summary>Editor ids (indices of <see cref="Dsp.Controls.All"/>) → VST3 parameter ids.</summary>
+    public static readonly uint[] ParamIds = Dsp.Controls.All.Select(c => c.Id).ToArray();
 
     private readonly Controller controller;
     private readonly EditorWindow window = new();

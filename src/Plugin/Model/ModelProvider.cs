@@ -5,7 +5,7 @@ namespace PercepNetFx.Plugin;
 /// <summary>
 /// Loads the network once per process, on the UI thread at the first Initialize (never in
 /// process, spec §9.6), and shares the immutable weights between instances (each engine gets its
-/// own recurrent state through Denoiser.Attach).
+/// own recurrent state in its Denoiser).
 /// Source, in order: the file named by the environment variable PERCEPNETFX_MODEL (a developer
 /// and test override), else the embedded default model (ShippedModels.DefaultName). If neither
 /// exists the plug-in still loads and runs with unity gains (transparent, exactly the delayed

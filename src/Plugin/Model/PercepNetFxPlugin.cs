@@ -5,27 +5,18 @@ using PercepNetFx.Dsp.Network;
 namespace PercepNetFx.Plugin;
 
 /// <summary>
-/// PercepNetFx as a plain plug-in: the four parameters of spec §10 plus bypass, driving one
-/// <see cref="StreamingEngine"/> wired by <see cref="Denoiser"/> (the same wiring as the CLI's
-/// offline render, so output for any block partition equals Denoiser.Render shifted by the latency).
+/// PercepNetFx as a plain plug-in: the controls of <see cref="Controls"/> (spec §10 plus bypass and listen), driving one
+/// <see cref="Denoiser"/> (the same object as the CLI's offline render, so output for any block
+/// partition equals OfflineRenderer.Render shifted by the latency).
 /// </summary>
 public sealed class PercepNetFxPlugin : AudioPluginBase
 {
-    // Stable parameter IDs (vst3-abi.md §7): never renumber, hosts store them.
-    public const uint StrengthId = 1;
-    public const uint PostFilterId = 2;
-    public const uint CombId = 3;
-    public const uint BypassId = 4;
-    /// <summary>Listen: Output / Removed (new in state version 2's parameter set, absent from older states).</summary>
-    public const uint ListenId = 5;
-    public const int StrengthIndex = 0, PostFilterIndex = 1, CombIndex = 2, BypassIndex = 3, ListenIndex = 4;
-
     private readonly PercepNetModel? model;
     private readonly bool useModel;
     private readonly ParameterChangeList noChanges;
     private readonly double[] current;       // value in effect at the end of the last processed sample
     private readonly double[] blockStart;    // stored value when the host block began (ramp anchor, §7)
-    private StreamingEngine? engine;         // swapped whole by setState on a model change (read once per block)
+    private Denoiser? engine;                // swapped whole by setState on a model change (read once per block)
     private PercepNetModel? engineModel;     // the network the current engine runs
     private PercepNetModel? chosenModel;     // set by a state naming another model; null = the default
     private string requestedName = "", requestedVersion = ""; // a state's model that is not embedded
@@ -34,7 +25,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     private double sampleRate = Constants.SampleRate;
     private int maxBlockSize = 4096;
     private long position;                   // host samples since Start (hop grid, §9.2)
-    private int grid;                        // hop period in host samples
+    private int hostHop;                     // hop period in host samples
 
     /// <param name="model">The network; null runs with unity gains. Defaults to <see cref="ModelProvider"/>.</param>
     public PercepNetFxPlugin(PercepNetModel? model = null, bool loadDefaultModel = true)
@@ -43,11 +34,9 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         PluginName = "PercepNetFx";
         PluginCategory = "Fx|Restoration";
         PluginVersion = "1.0.0";
-        AddParameter(new PluginParameter(StrengthId, "Suppression strength", "Strength", "%", 0, 100, 100));
-        AddParameter(new PluginParameter(PostFilterId, "Post-filter amount", "Post-filter", "%", 0, 100, 100 * DenoiseSettings.DefaultPostFilterAmount));
-        AddParameter(new PluginParameter(CombId, "Comb filter", "Comb", "", 0, 1, 1, stepCount: 1, labels: new[] { "Off", "On" }));
-        AddParameter(new PluginParameter(BypassId, "Bypass", "Bypass", "", 0, 1, 0, stepCount: 1, labels: new[] { "Off", "On" }, isBypass: true));
-        AddParameter(new PluginParameter(ListenId, "Listen", "Listen", "", 0, 1, 0, stepCount: 1, labels: new[] { "Output", "Removed" }));
+        // The control table's order is the parameter index (Controls.StrengthIndex …); IDs are stable (vst3-abi.md §7).
+        foreach (var c in Controls.All)
+            AddParameter(new PluginParameter(c.Id, c.Name, c.ShortName, c.Unit, c.Min, c.Max, c.Default, c.StepCount, c.Labels, c.IsBypass));
         this.model = model;
         useModel = model is not null || loadDefaultModel;
         noChanges = new ParameterChangeList(Parameters.Count);
@@ -62,7 +51,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// <summary>The model this instance runs: one a loaded state chose, else the default.</summary>
     public PercepNetModel? Model => chosenModel ?? DefaultModel;
     private PercepNetModel? DefaultModel => model ?? (useModel ? ModelProvider.Model : null);
-    public StreamingEngine? Engine => Volatile.Read(ref engine);
+    public Denoiser? Engine => Volatile.Read(ref engine);
 
     /// <summary>"name version" of a model a loaded state asked for that is not embedded ("" when none is
     /// missing); the instance then runs <see cref="Model"/> (the default) and the editor says so.</summary>
@@ -104,12 +93,12 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     public static DenoiseSettings SettingsFor(double strength, double postFilter, double comb) =>
         new((float)strength, (float)postFilter, comb >= 0.5);
 
-    public DenoiseSettings CurrentSettings => SettingsFor(Parameters[StrengthIndex].Normalized,
-        Parameters[PostFilterIndex].Normalized, Parameters[CombIndex].Normalized);
+    public DenoiseSettings CurrentSettings => SettingsFor(Parameters[Controls.StrengthIndex].Normalized,
+        Parameters[Controls.PostFilterIndex].Normalized, Parameters[Controls.CombIndex].Normalized);
 
     public override void SetupProcessing(double rate, int maxBlock)
     {
-        if (!(rate >= 8000 && rate <= 384000)) throw new ArgumentOutOfRangeException(nameof(rate));
+        if (!Constants.IsSupportedRate(rate)) throw new ArgumentOutOfRangeException(nameof(rate));
         sampleRate = rate;
         maxBlockSize = Math.Max(1, maxBlock);
         EnsureEngine();
@@ -131,14 +120,16 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         engineChannels = Channels;
     }
 
-    private StreamingEngine BuildEngine(int rate, int channels)
+    private Denoiser BuildEngine(int rate, int channels)
     {
         // hostBlockSize 0: variable host blocks, P_pad = 479 (spec §9.2 [choice] for VST3).
-        var e = new StreamingEngine(rate, channels, 0) { Meters = meters };
         var m = Model;
-        if (m is not null) Denoiser.Attach(e, m, CurrentSettings); else Denoiser.Apply(e, CurrentSettings);
-        e.Listen = Parameters[ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output;
-        e.Bypass = Parameters[BypassIndex].IsOn;
+        var e = new Denoiser(rate, channels, 0, m, CurrentSettings with
+        {
+            Listen = Parameters[Controls.ListenIndex].IsOn ? ListenMode.Removed : ListenMode.Output,
+        });
+        e.Meters = meters;
+        e.Bypass = Parameters[Controls.BypassIndex].IsOn;
         engineModel = m;
         return e;
     }
@@ -197,7 +188,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         e.Reset(); // §9.3: activation resets every state; bypass starts settled at its value
         position = 0;
         int rate = e.SampleRate;
-        grid = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
+        hostHop = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
         Active = true;
     }
 
@@ -208,11 +199,13 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     /// <summary>After the input stops, output continues for the latency (the delayed signal) — the tail.</summary>
     public override int TailSamples => LatencySamples;
 
-    private void ApplyToEngine(StreamingEngine e)
+    private void ApplyToEngine(Denoiser e)
     {
-        Denoiser.Apply(e, SettingsFor(current[StrengthIndex], current[PostFilterIndex], current[CombIndex]));
-        e.Listen = current[ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output;
-        e.Bypass = current[BypassIndex] >= 0.5;
+        e.Apply(SettingsFor(current[Controls.StrengthIndex], current[Controls.PostFilterIndex], current[Controls.CombIndex]) with
+        {
+            Listen = current[Controls.ListenIndex] >= 0.5 ? ListenMode.Removed : ListenMode.Output,
+        });
+        e.Bypass = current[Controls.BypassIndex] >= 0.5;
     }
 
     /// <summary>
@@ -237,17 +230,15 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         int pos = 0;
         while (pos < n)
         {
-            int toGrid = grid - (int)(position % grid);
-            int end = Math.Min(n, pos + toGrid);
+            int toHopBoundary = hostHop - (int)(position % hostHop);
+            int end = Math.Min(n, pos + toHopBoundary);
             int next = changes.NextOffsetAfter(pos + changeOffset) - changeOffset;
             if (next > pos && next < end) end = next;
             int last = end - 1 + changeOffset;
             for (int p = 0; p < current.Length; p++)
                 if (changes.PointCount(p) > 0) current[p] = changes.ValueAt(p, last, blockStart[p]);
             ApplyToEngine(e);
-            var piece = block.Slice(pos, end - pos);
-            if (block.Channels == 1) e.Process(piece.In0, piece.Out0);
-            else e.Process(piece.In0, piece.In1, piece.Out0, piece.Out1);
+            e.Process(block.Slice(pos, end - pos));
             position += end - pos;
             pos = end;
         }

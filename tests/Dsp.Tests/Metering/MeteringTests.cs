@@ -4,20 +4,6 @@ namespace PercepNetFx.Dsp.Tests.Metering;
 
 public class MeteringTests
 {
-    // Gains that vary per band and per frame, so "equals Core.AppliedGain" is not satisfied by accident.
-    private sealed class VaryingGainSource : IGainSource
-    {
-        public void Reset() { }
-        public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
-        {
-            for (int b = 0; b < 34; b++)
-            {
-                gains[b] = 0.5f + 0.5f * MathF.Tanh(frame.Features[b] + 2f);
-                strengths[b] = frame.Coherence[b];
-            }
-        }
-    }
-
     private static float[] Sine(int length, double hz, double peak)
     {
         var x = new float[length];
@@ -66,7 +52,7 @@ public class MeteringTests
         var (voice, _) = Signals.Harmonic(48000, 180, 5, 0.02, seed: 3);
         var noisy = Signals.Add(voice, Signals.WhiteNoise(voice.Length, 0.05, seed: 4));
         var engine = new StreamingEngine(48000, 1) { Meters = new MeterExchange() };
-        engine.Core.GainSource = new VaryingGainSource();
+        engine.GainSource = new FeatureGainSource();
         var hop = new float[480];
         int voicedHops = 0, combHops = 0;
         for (int t = 0; t < noisy.Length / 480; t++)
@@ -97,7 +83,7 @@ public class MeteringTests
         foreach (int rate in new[] { 48000, 44100 })
         {
             var engine = new StreamingEngine(rate, 2) { Meters = new MeterExchange() };
-            engine.Core.GainSource = new VaryingGainSource();
+            engine.GainSource = new FeatureGainSource();
             var a = Signals.WhiteNoise(4096, 0.3, seed: 9);
             var b = Signals.WhiteNoise(4096, 0.3, seed: 10);
             var rng = new Random(11);

@@ -6,17 +6,7 @@ namespace PercepNetFx.Dsp.Tests.Network;
 /// <summary>Golden vectors of train/golden.py (models/golden/) and a minimal .npy reader.</summary>
 internal static class Golden
 {
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PercepNetFx.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new DirectoryNotFoundException("PercepNetFx.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    public static string Dir => Path.Combine(RepoRoot, "models", "golden");
+    public static string Dir => Repo.PathOf("models/golden");
 
     public static byte[] ModelBytes => File.ReadAllBytes(Path.Combine(Dir, "golden.safetensors"));
 
