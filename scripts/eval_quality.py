@@ -604,9 +604,10 @@ def main():
     missing = pc.require_cli()
     if missing:
         sys.exit(missing + " (or drop --no-build)")
-    dll = Path(pc.CLI_DLL)
+    dll = Path(pc.CLI_DLL).with_name("PercepNetFx.Dsp.dll")
     if not args.model and dll.is_file() and DEFAULT_MODEL_FILE.stat().st_mtime > dll.stat().st_mtime:
-        # The embedded model is copied in at build time; a newer file means the CLI holds an older one.
+        # The embedded model is copied into the Dsp assembly at build time; a newer file means the
+        # CLI holds an older one.
         sys.exit(f"{DEFAULT_MODEL_FILE} is newer than the built CLI: rebuild it (drop --no-build) or pass --model")
     label = model_label(model_file)
 
