@@ -47,18 +47,9 @@ public static class BandLayout
     }
 
     /// <summary>E_A(b) = Σ_{k=1}^{480} w_b(k)·|A(k)|² (DC excluded, §3.2).</summary>
-    public static void Energy(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> bandEnergy)
-    {
-        bandEnergy[..Bands].Clear();
-        for (int k = 1; k < Bins; k++)
-        {
-            float e = re[k] * re[k] + im[k] * im[k];
-            float hi = UpperWeight[k];
-            int lo = LowBand[k];
-            bandEnergy[lo] += e - hi * e;
-            bandEnergy[lo + 1] += hi * e;
-        }
-    }
+    /// <remarks>The energy is A's correlation with itself: the same products in the same order.</remarks>
+    public static void Energy(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> bandEnergy) =>
+        CrossCorrelation(re, im, re, im, bandEnergy);
 
     /// <summary>C_AB(b) = Σ_{k=1}^{480} w_b(k)·Re(A(k)·conj(B(k))) (§3.2).</summary>
     public static void CrossCorrelation(ReadOnlySpan<float> aRe, ReadOnlySpan<float> aIm,

@@ -11,13 +11,8 @@ namespace PercepNetFx.Cli.Tests;
 /// error line, and mutated AIFF files either decode consistently or fail with that one line.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class AudioInputTests(ITestOutputHelper log) : IDisposable
+public sealed class AudioInputTests(ITestOutputHelper log) : CliTest
 {
-    private const string Prefix = "percepnetfx: error: ";
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     /// <summary>A WAV from sox (pink noise and a sine) and sox's conversion of it to <paramref name="type"/>.</summary>
     private (string Wav, string Other) Pair(string type, int channels, string bits, string seconds, string extension)
     {
@@ -26,18 +21,6 @@ public sealed class AudioInputTests(ITestOutputHelper log) : IDisposable
             "synth", seconds, "pinknoise", "synth", seconds, "sine", "mix", "330", "gain", "-12");
         Sox.Run(wav, "-t", type, other);
         return (wav, other);
-    }
-
-    private string Fails(params string[] args)
-    {
-        string[] before = dir.Names();
-        var r = Cli.Run(args);
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Equal("", r.Stdout);
-        Assert.Single(r.StderrLines);
-        Assert.StartsWith(Prefix, r.Stderr);
-        Assert.Equal(before, dir.Names());
-        return r.Stderr.TrimEnd('\n');
     }
 
     [Theory]

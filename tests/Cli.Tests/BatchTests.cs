@@ -4,12 +4,8 @@ namespace PercepNetFx.Cli.Tests;
 
 /// <summary>`denoise` over folders and globs.</summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class BatchTests : IDisposable
+public sealed class BatchTests : CliTest
 {
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     private string Wav(string relative, string seconds = "0.5")
     {
         string path = Path.Combine(dir.Path, relative);

@@ -37,3 +37,31 @@ internal static class Cli
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 }
+
+/// <summary>
+/// A CLI test class: a scratch folder of its own, and the error contract that every failing command keeps
+/// (CommandLine's summary): exactly one line on stderr starting with <see cref="Prefix"/>, nothing on
+/// stdout, a non-zero exit code, and no output or temporary file left behind.
+/// </summary>
+public abstract class CliTest : IDisposable
+{
+    protected const string Prefix = "percepnetfx: error: ";
+    protected readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    /// <summary>Runs the CLI, checks the error contract and that the folder holds exactly what it held before;
+    /// returns the error line.</summary>
+    protected string Fails(params string[] args)
+    {
+        string[] before = dir.Names();
+        var r = Cli.Run(args);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Equal("", r.Stdout);
+        Assert.Single(r.StderrLines);
+        Assert.EndsWith("\n", r.Stderr);
+        Assert.StartsWith(Prefix, r.Stderr);
+        Assert.Equal(before, dir.Names());
+        return r.Stderr.TrimEnd('\n');
+    }
+}

@@ -8,12 +8,8 @@ namespace PercepNetFx.Cli.Tests;
 /// `sox --i` or against closed forms, never with the project's own reader alone.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class CommandTests : IDisposable
+public sealed class CommandTests : CliTest
 {
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     [Theory]
     [InlineData(48000, 1, "-b", "24", "-e", "signed-integer", 1.25)]
     [InlineData(44100, 2, "-b", "16", "-e", "signed-integer", 0.5)]

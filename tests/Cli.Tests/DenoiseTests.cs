@@ -9,30 +9,14 @@ namespace PercepNetFx.Cli.Tests;
 /// or options fail with one line that names the problem and leave no file behind.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class DenoiseTests : IDisposable
+public sealed class DenoiseTests : CliTest
 {
-    private const string Prefix = "percepnetfx: error: ";
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     private string Noise(string name, int rate, int channels, string bits = "16")
     {
         string path = dir.File(name);
         Sox.Run("-R", "-n", "-r", rate.ToString(CultureInfo.InvariantCulture), "-c", channels.ToString(CultureInfo.InvariantCulture),
             "-b", bits, path, "synth", "0.73", "pinknoise", "synth", "0.73", "sine", "mix", "220", "gain", "-18");
         return path;
-    }
-
-    private string Fails(params string[] args)
-    {
-        string[] before = dir.Names();
-        var r = Cli.Run(args);
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Single(r.StderrLines);
-        Assert.StartsWith(Prefix, r.Stderr);
-        Assert.Equal(before, dir.Names());
-        return r.Stderr.TrimEnd('\n');
     }
 
     [Theory]

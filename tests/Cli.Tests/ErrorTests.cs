@@ -8,10 +8,8 @@ namespace PercepNetFx.Cli.Tests;
 /// temporary file left behind.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class ErrorTests : IDisposable
+public sealed class ErrorTests : CliTest
 {
-    private const string Prefix = "percepnetfx: error: ";
-    private readonly TempDir dir = new();
     private readonly string clean48, noisy48, noisy44, short48;
 
     public ErrorTests()
@@ -22,8 +20,6 @@ public sealed class ErrorTests : IDisposable
         short48 = Write("short48.wav", 48000, "0.4", "whitenoise");
     }
 
-    public void Dispose() => dir.Dispose();
-
     private string Write(string name, int rate, string seconds, string synth)
     {
         string path = dir.File(name);
@@ -32,20 +28,6 @@ public sealed class ErrorTests : IDisposable
         args.AddRange(["gain", "-20"]);
         Sox.Run([.. args]);
         return path;
-    }
-
-    /// <summary>Runs the CLI, checks the error contract and that the folder holds exactly what it held before.</summary>
-    private string Fails(params string[] args)
-    {
-        string[] before = dir.Names();
-        var r = Cli.Run(args);
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Equal("", r.Stdout);
-        Assert.Single(r.StderrLines);
-        Assert.EndsWith("\n", r.Stderr);
-        Assert.StartsWith(Prefix, r.Stderr);
-        Assert.Equal(before, dir.Names());
-        return r.Stderr.TrimEnd('\n');
     }
 
     private string[] Oracle(string clean, string noisy, string mode, string output) =>

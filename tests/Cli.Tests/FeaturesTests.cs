@@ -12,12 +12,9 @@ namespace PercepNetFx.Cli.Tests;
 /// multiple of 64 bytes, then the raw data in C order.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class FeaturesTests : IDisposable
+public sealed class FeaturesTests : CliTest
 {
     private const int Hop = 480;
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
 
     private sealed record Npy(string Descr, bool FortranOrder, int Rows, int Columns, float[] Data)
     {

@@ -11,13 +11,8 @@ namespace PercepNetFx.Cli.Tests;
 /// place, no silent replacement of an input, and a progress line only where a person watches.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class MannersTests : IDisposable
+public sealed class MannersTests : CliTest
 {
-    private const string Prefix = "percepnetfx: error: ";
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     private static readonly string[] Commands = ["denoise", "report", "info", "score", "oracle", "features", "bench"];
 
     private string Noise(string name, double seconds = 0.5, int rate = 48000, int channels = 1)
@@ -26,18 +21,6 @@ public sealed class MannersTests : IDisposable
         Sox.Run("-R", "-n", "-r", rate.ToString(CultureInfo.InvariantCulture), "-c", channels.ToString(CultureInfo.InvariantCulture), "-b", "16", path,
             "synth", seconds.ToString(CultureInfo.InvariantCulture), "pinknoise", "synth", seconds.ToString(CultureInfo.InvariantCulture), "sine", "mix", "180", "gain", "-20");
         return path;
-    }
-
-    private string Fails(params string[] args)
-    {
-        string[] before = dir.Names();
-        var r = Cli.Run(args);
-        Assert.NotEqual(0, r.ExitCode);
-        Assert.Equal("", r.Stdout);
-        var line = Assert.Single(r.StderrLines);
-        Assert.StartsWith(Prefix, line);
-        Assert.Equal(before, dir.Names());
-        return line;
     }
 
     [Fact]

@@ -12,12 +12,9 @@ namespace PercepNetFx.Cli.Tests;
 /// recomputed here from the documented axis ranges.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class ReportTests : IDisposable
+public sealed class ReportTests : CliTest
 {
     private const int Rate = 48000;
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
 
     private sealed record Image(int Width, int Height, byte[] Rgba)
     {

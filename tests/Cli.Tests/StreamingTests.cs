@@ -14,12 +14,8 @@ namespace PercepNetFx.Cli.Tests;
 /// setting, and a 30-minute stereo file runs in bounded memory, measured on the CLI as a child process.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class StreamingTests(ITestOutputHelper log) : IDisposable
+public sealed class StreamingTests(ITestOutputHelper log) : CliTest
 {
-    private readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
     private static string S(double v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Pink noise and a 190 Hz tone from sox; <paramref name="duration"/> in sox's syntax (seconds, or "Ns" samples).</summary>

@@ -77,9 +77,7 @@ public unsafe class X11EmbedTests
     {
         nint test = Open();
         Assert.NotEqual(0, test);
-        ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
-        Xlib.XMapWindow(test, parent);
-        Xlib.XSync(test, 0);
+        ulong parent = X11Test.CreateParent(test, EditorView.Width, EditorView.Height);
         var window = new EditorWindow();
         try
         {
@@ -162,9 +160,7 @@ public unsafe class X11EmbedTests
     public void TimerAndEventsAllocateNothingWhileOpen()
     {
         nint test = Open();
-        ulong parent = Xlib.XCreateSimpleWindow(test, Xlib.XDefaultRootWindow(test), 0, 0, EditorView.Width, EditorView.Height, 0, 0, 0);
-        Xlib.XMapWindow(test, parent);
-        Xlib.XSync(test, 0);
+        ulong parent = X11Test.CreateParent(test, EditorView.Width, EditorView.Height);
         var window = new EditorWindow();
         try
         {

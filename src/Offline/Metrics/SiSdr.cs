@@ -17,14 +17,7 @@ public static class SiSdr
         int n = reference.Length;
         if (n == 0) return double.NaN;
 
-        double referenceMean = 0, estimateMean = 0;
-        for (int i = 0; i < n; i++)
-        {
-            referenceMean += reference[i];
-            estimateMean += estimate[i];
-        }
-        referenceMean /= n;
-        estimateMean /= n;
+        (double referenceMean, double estimateMean) = Means.Of(reference, estimate);
 
         double cross = 0, referenceEnergy = 0;
         for (int i = 0; i < n; i++)

@@ -101,14 +101,7 @@ public static class Stoi
     private static double Correlation(Span<double> x, Span<double> y)
     {
         int n = x.Length;
-        double xMean = 0, yMean = 0;
-        for (int t = 0; t < n; t++)
-        {
-            xMean += x[t];
-            yMean += y[t];
-        }
-        xMean /= n;
-        yMean /= n;
+        (double xMean, double yMean) = Means.Of<double>(x, y);
         double xNorm = 0, yNorm = 0;
         for (int t = 0; t < n; t++)
         {

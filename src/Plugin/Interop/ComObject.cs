@@ -124,32 +124,24 @@ internal static unsafe class Host
     /// <summary>Reads exactly <paramref name="dst"/>.Length bytes (looping over short reads); false at end of data.</summary>
     public static bool ReadExactly(void* stream, Span<byte> dst)
     {
-        int done = 0;
-        fixed (byte* p = dst)
-        {
-            while (done < dst.Length)
-            {
-                int got = 0;
-                int r = StreamRead(stream, p + done, dst.Length - done, &got);
-                if (r != Vst.kResultOk || got <= 0) return false;
-                done += got;
-            }
-        }
-        return true;
+        fixed (byte* p = dst) return TransferAll(stream, p, dst.Length, &StreamRead);
     }
 
     public static bool WriteAll(void* stream, ReadOnlySpan<byte> src)
     {
+        fixed (byte* p = src) return TransferAll(stream, p, src.Length, &StreamWrite);
+    }
+
+    // IBStream's read and write share one signature and may both move fewer bytes than asked.
+    private static bool TransferAll(void* stream, byte* p, int length, delegate*<void*, byte*, int, int*, int> transfer)
+    {
         int done = 0;
-        fixed (byte* p = src)
+        while (done < length)
         {
-            while (done < src.Length)
-            {
-                int wrote = 0;
-                int r = StreamWrite(stream, p + done, src.Length - done, &wrote);
-                if (r != Vst.kResultOk || wrote <= 0) return false;
-                done += wrote;
-            }
+            int moved = 0;
+            int r = transfer(stream, p + done, length - done, &moved);
+            if (r != Vst.kResultOk || moved <= 0) return false;
+            done += moved;
         }
         return true;
     }

@@ -288,23 +288,11 @@ internal sealed unsafe class Controller : ConnectionPointObject
 
     protected override int OnNotify(void* message) => NotifyWorker(this, message);
 
-    // strcmp of a NUL-terminated host string against our NUL-terminated ID, never reading past either NUL.
-    private static bool SameId(byte* id, ReadOnlySpan<byte> expected)
-    {
-        if (id == null) return false;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (id[i] != expected[i]) return false;
-            if (id[i] == 0) return true;
-        }
-        return true;
-    }
-
     /// <summary>createView("editor"): our one view with a reference for the host, or null while the host already holds it.</summary>
     public void* CreateEditorView(byte* name)
     {
         var v = plugView;
-        if (v is null || !SameId(name, "editor\0"u8)) return null;
+        if (v is null || !Vst.SameChar8(name, "editor\0"u8)) return null;
         if (v.RefCount > 1) return null; // already open: one editor per controller (null is legal, §11)
         v.PrepareForHost();
         SyncView(v.Editor);
@@ -317,7 +305,7 @@ internal sealed unsafe class Controller : ConnectionPointObject
     {
         if (message == null) return Vst.kInvalidArgument;
         byte* id = Host.GetMessageId(message);
-        if (SameId(id, Component.MetersMessageId))
+        if (Vst.SameChar8(id, Component.MetersMessageId))
         {
             void* attrs = Host.GetAttributes(message);
             long key;
@@ -328,7 +316,7 @@ internal sealed unsafe class Controller : ConnectionPointObject
             if (c.plugView is { } v) v.SetMeters(c.meters);
             return c.meters is null ? Vst.kResultFalse : Vst.kResultOk;
         }
-        if (!SameId(id, Component.LatencyMessageId)) return Vst.kResultFalse;
+        if (!Vst.SameChar8(id, Component.LatencyMessageId)) return Vst.kResultFalse;
         void* list = Host.GetAttributes(message);
         long samples;
         fixed (byte* attr = Component.SamplesAttribute)

@@ -83,17 +83,6 @@ internal sealed unsafe class PlugView : ComObject, IEditorHost
 
     private static PlugView Self(void* view) => From<PlugView>(view);
 
-    private static bool SameString(byte* s, ReadOnlySpan<byte> expected)
-    {
-        if (s == null) return false;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (s[i] != expected[i]) return false;
-            if (s[i] == 0) return true;
-        }
-        return true;
-    }
-
     // IRunLoop slots (§3): 3 registerEventHandler(handler, fd), 4 unregisterEventHandler, 5 registerTimer(handler, ms), 6 unregisterTimer.
     private int RegisterEvent(int fd) => ((delegate* unmanaged<void*, void*, int, int>)Host.Vt(runLoop)[3])(runLoop, View(1), fd);
     private int UnregisterEvent() => ((delegate* unmanaged<void*, void*, int>)Host.Vt(runLoop)[4])(runLoop, View(1));
@@ -102,7 +91,7 @@ internal sealed unsafe class PlugView : ComObject, IEditorHost
 
     private int DoAttached(void* parent, byte* type)
     {
-        if (!SameString(type, X11Type)) return Vst.kResultFalse;
+        if (!Vst.SameChar8(type, X11Type)) return Vst.kResultFalse;
         if (window.IsAttached) return Vst.kResultFalse;
         controller.SyncView(Editor);
         // The parent is the host's XID carried in the pointer value, not a pointer to it (§11 step 4).
@@ -136,7 +125,7 @@ internal sealed unsafe class PlugView : ComObject, IEditorHost
     [UnmanagedCallersOnly]
     private static int IsPlatformTypeSupported(void* self, byte* type)
     {
-        try { return SameString(type, X11Type) ? Vst.kResultTrue : Vst.kResultFalse; } catch { return Vst.kInternalError; }
+        try { return Vst.SameChar8(type, X11Type) ? Vst.kResultTrue : Vst.kResultFalse; } catch { return Vst.kInternalError; }
     }
 
     [UnmanagedCallersOnly]

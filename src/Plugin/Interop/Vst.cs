@@ -121,6 +121,19 @@ internal static class Vst
         while (n < max && s[n] != 0) n++;
         return System.Text.Encoding.UTF8.GetString(s, n);
     }
+
+    /// <summary>strcmp of a NUL-terminated host string against a NUL-terminated constant, never reading
+    /// past either NUL (host strings have no length to check against).</summary>
+    public static unsafe bool SameChar8(byte* s, ReadOnlySpan<byte> expected)
+    {
+        if (s == null) return false;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (s[i] != expected[i]) return false;
+            if (s[i] == 0) return true;
+        }
+        return true;
+    }
 }
 
 // §4 structures (x86_64 Linux; explicit offsets as measured there).

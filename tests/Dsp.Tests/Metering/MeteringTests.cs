@@ -84,25 +84,7 @@ public class MeteringTests
         {
             var engine = new StreamingEngine(rate, 2) { Meters = new MeterExchange() };
             engine.GainSource = new FeatureGainSource();
-            var a = Signals.WhiteNoise(4096, 0.3, seed: 9);
-            var b = Signals.WhiteNoise(4096, 0.3, seed: 10);
-            var rng = new Random(11);
-            // Time-based warm-up: tiered JIT compilation settles before the counter is read.
-            var warm = System.Diagnostics.Stopwatch.StartNew();
-            while (warm.ElapsedMilliseconds < 500)
-            {
-                int n = rng.Next(0, 4096);
-                engine.Process(a.AsSpan(0, n), b.AsSpan(0, n), a.AsSpan(0, n), b.AsSpan(0, n));
-                engine.Meters.TryRead(out _);
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 1000; i++)
-            {
-                int n = rng.Next(0, 4096);
-                engine.Process(a.AsSpan(0, n), b.AsSpan(0, n), a.AsSpan(0, n), b.AsSpan(0, n));
-                engine.Meters.TryRead(out _);
-            }
-            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            Assert.Equal(0, EngineAllocation.OfProcess(engine, warmUpMs: 500, calls: 1000, () => engine.Meters.TryRead(out _)));
             Assert.True(engine.Meters.TryRead(out var s) || s.Hop > 0);
             Assert.InRange(s.CpuLoadPercent, 0.001f, 1000f); // measured, not a placeholder
         }
