@@ -187,7 +187,7 @@ internal sealed unsafe class Component : ConnectionPointObject
     {
         if (state)
         {
-            c.plugin.Start(); // resets the engine (§9.3); everything is allocated by now
+            c.plugin.Start(); // resets the engine (docs/design.md §9.3); everything is allocated by now
             c.AnnounceLatency();
             c.AnnounceMeters();
         }
