@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the VST3 bundle: NativeAOT-publishes src/Plugin (net9.0, vst3-abi.md §10), assembles
+# Builds the VST3 bundle: NativeAOT-publishes src/Plugin (net9.0, docs/vst3.md §10), assembles
 #   build/PercepNetFx.vst3/Contents/x86_64-linux/PercepNetFx.so
 #   build/PercepNetFx.vst3/Contents/Resources/moduleinfo.json
 # regenerates presets/*.vstpreset from presets/presets.json, and with --install copies the

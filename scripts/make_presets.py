@@ -5,7 +5,7 @@ Independent of the C# plug-in on purpose: it writes the component state format d
 docs/decisions.md ("Plug-in state format": "PNFX", uint32 version 1, uint32 count, then count x
 (uint32 id, float64 normalised), little-endian; version 1 = no model identity, i.e. the
 default model, which is what a factory preset should mean) inside the VST3 preset container of
-vst3-abi.md §9, so the plug-in test that loads these files cross-checks both formats.
+docs/vst3.md §9, so the plug-in test that loads these files cross-checks both formats.
 Usage: make_presets.py --cid <32 hex processor CID> presets.json OUTDIR
 """
 import argparse, json, os, struct

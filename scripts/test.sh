@@ -11,7 +11,7 @@ command -v sox >/dev/null || need+=(sox)
 /usr/bin/python3 -c "import numpy, scipy, soundfile, torch" 2>/dev/null || need+=(python3-numpy python3-scipy python3-soundfile python3-torch)
 command -v Xvfb >/dev/null || need+=(xvfb)                      # editor embedding tests (tests/Editor.Tests)
 [ -e /usr/lib/x86_64-linux-gnu/libX11.so.6 ] || ldconfig -p | grep -q "libX11.so.6 " || need+=(libx11-6)
-# Ardour 7 (headless Lua runner, exporter, VST3 scanner) for the plug-in's end-to-end test (vst3-abi.md §12).
+# Ardour 7 (headless Lua runner, exporter, VST3 scanner) for the plug-in's end-to-end test (docs/vst3.md §12).
 daw=()
 [ -x /usr/bin/ardour7-lua ] && [ -x /usr/bin/ardour7-export ] || daw+=(ardour)
 command -v readelf >/dev/null || daw+=(binutils)

@@ -5,7 +5,7 @@ namespace PercepNetFx.EditorX11;
 
 /// <summary>
 /// Embeds an <see cref="EditorView"/> in a host's X11 window (VST3 "X11EmbedWindowID",
-/// vst3-abi.md §11). Owns its own Display connection and one child window of the host's; has no
+/// docs/vst3.md §11). Owns its own Display connection and one child window of the host's; has no
 /// threads: the plug-in registers <see cref="Fd"/> with IRunLoop::registerEventHandler (→
 /// <see cref="OnFdReadable"/>) and a <see cref="TimerIntervalMs"/> timer (→ <see cref="OnTimer"/>).
 /// Blits the canvas with XPutImage from a malloc'd copy in ZPixmap 24/32-bpp layout (the canvas'
@@ -161,7 +161,7 @@ public sealed unsafe class EditorWindow
     }
 
     /// <summary>
-    /// Tears down in the order of vst3-abi.md §11 (the plug-in unregisters the fd and timer first):
+    /// Tears down in the order of docs/vst3.md §11 (the plug-in unregisters the fd and timer first):
     /// destroys our window (unless the host already destroyed it), frees the image and closes the
     /// display. Safe to call twice; the object can be attached again afterwards.
     /// </summary>

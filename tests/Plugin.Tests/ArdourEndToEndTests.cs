@@ -8,7 +8,7 @@ namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
 /// End to end in a real DAW: Ardour 7 (Debian package `ardour`, installed by scripts/test.sh),
-/// headless on the Dummy backend, following vst3-abi.md §12. The built bundle is scanned,
+/// headless on the Dummy backend, following docs/vst3.md §12. The built bundle is scanned,
 /// instantiated on a track, its parameters set through Ardour, audio rendered through it with
 /// ardour7-export, and the render compared with the offline renderer (OfflineRenderer.Render).
 /// Set PERCEPNETFX_SKIP_ARDOUR=1 to skip on a machine without Ardour (CI never sets it).

@@ -9,7 +9,7 @@ using PercepNetFx.EditorX11;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// The editor through the VST3 interfaces (vst3-abi.md §11): the test host creates a parent X
+/// The editor through the VST3 interfaces (docs/vst3.md §11): the test host creates a parent X
 /// window on its own connection, calls createView("editor") and the IPlugView slots through the
 /// vtables, gives it an IPlugFrame whose IRunLoop records the fd handler and timer, fires them like
 /// a host's UI loop, feeds real audio through process(), reads the window back with XGetImage and

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// The built PercepNetFx.so loaded into the test process like a host loads it (vst3-abi.md §5, §6):
+/// The built PercepNetFx.so loaded into the test process like a host loads it (docs/vst3.md §5, §6):
 /// dlopen, ModuleEntry, GetPluginFactory. Loaded once per process (the image is -z nodelete anyway).
 /// PERCEPNETFX_MODEL is set (with libc setenv, which the NativeAOT runtime reads) to the golden
 /// test model first, so the network path runs and the offline comparison can use the same model.

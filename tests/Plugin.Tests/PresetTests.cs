@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace PercepNetFx.Plugin.Tests;
 
-/// <summary>presets/*.vstpreset: the VST3 preset container (vst3-abi.md §9) around our component state.</summary>
+/// <summary>presets/*.vstpreset: the VST3 preset container (docs/vst3.md §9) around our component state.</summary>
 [Collection("native")]
 public unsafe class PresetTests
 {

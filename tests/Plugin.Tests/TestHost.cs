@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Tests;
 
 /// <summary>
-/// A minimal VST3 host written for the tests from vst3-abi.md alone (IIDs, slot numbers, struct
-/// offsets as raw numbers): it shares no code with the plug-in's interop layer, so a wrong slot or
+/// A minimal VST3 host written for the tests independently of the interop layer (IIDs, slot numbers,
+/// struct offsets as raw numbers; docs/vst3.md §3, §4): it shares no code with the plug-in's interop layer, so a wrong slot or
 /// offset on either side shows up as a failure instead of cancelling out.
 /// </summary>
 internal static unsafe class Abi

@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
-/// A managed object seen by the host through one or more "COM views" (vst3-abi.md §10, "Vtables
-/// and object identity"): each view is a 16-byte native block { vtable*, GCHandle } so the
-/// managed object is found from the native <c>this</c> without a lookup table. All views share
-/// one reference count; at zero the views and the strong GCHandle are freed.
+/// A managed object seen by the host through one or more "COM views" (docs/vst3.md §10): each
+/// view is a 16-byte native block { vtable*, GCHandle } so the managed object is found from the
+/// native <c>this</c> without a lookup table. All views share one reference count; at zero the
+/// views and the strong GCHandle are freed.
 /// </summary>
 internal abstract unsafe class ComObject
 {
@@ -64,7 +64,7 @@ internal abstract unsafe class ComObject
         return Vst.kResultOk;
     }
 
-    // The three FUnknown slots, shared by every vtable (slots 0..2, vst3-abi.md §3).
+    // The three FUnknown slots, shared by every vtable (slots 0..2, docs/vst3.md §3).
     [UnmanagedCallersOnly]
     private static int QueryInterfaceSlot(void* self, byte* iid, void** obj)
     {
@@ -96,7 +96,7 @@ internal abstract unsafe class ComObject
     }
 }
 
-/// <summary>Calls into host objects through their vtables (slot numbers from vst3-abi.md §3).</summary>
+/// <summary>Calls into host objects through their vtables (slot numbers from docs/vst3.md §3).</summary>
 internal static unsafe class Host
 {
     public static void** Vt(void* obj) => *(void***)obj;

@@ -6,7 +6,7 @@ namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
 /// The processor object: IComponent (view 0, identity), IAudioProcessor (1),
-/// IProcessContextRequirements (2), IConnectionPoint (3) — vst3-abi.md §3. It maps the VST3
+/// IProcessContextRequirements (2), IConnectionPoint (3) — docs/vst3.md §3. It maps the VST3
 /// calls onto <see cref="PercepNetFxPlugin"/>; it holds no DSP of its own.
 /// </summary>
 internal sealed unsafe class Component : ConnectionPointObject
@@ -187,7 +187,7 @@ internal sealed unsafe class Component : ConnectionPointObject
     {
         if (state)
         {
-            c.plugin.Start(); // resets the engine (§9.3); everything is allocated by now
+            c.plugin.Start(); // resets the engine (docs/design.md §9.3); everything is allocated by now
             c.AnnounceLatency();
             c.AnnounceMeters();
         }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
-/// A <see cref="ComObject"/> with an IConnectionPoint view (vst3-abi.md §3): the component and the
+/// A <see cref="ComObject"/> with an IConnectionPoint view (docs/vst3.md §3): the component and the
 /// controller each hold one reference to the other's connection point, the peer, until disconnect
 /// or their final release.
 /// </summary>

@@ -5,7 +5,7 @@ namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
 /// The edit controller: IEditController (view 0, identity), IEditController2 (1),
-/// IConnectionPoint (2) — vst3-abi.md §3, §7, §8. Its parameter values live in its own
+/// IConnectionPoint (2) — docs/vst3.md §3, §7, §8. Its parameter values live in its own
 /// <see cref="PercepNetFxPlugin"/> instance (used for parameter definitions and values only; no
 /// engine is ever built for it), kept in sync with the component through setComponentState.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
-/// The module's C exports (vst3-abi.md §5, §10). Each catches everything (an exception crossing
+/// The module's C exports (docs/vst3.md §5, §10). Each catches everything (an exception crossing
 /// into the host would terminate it) and forwards to a non-inlined worker, so the try/catch frame
 /// always exists in the export itself.
 /// </summary>

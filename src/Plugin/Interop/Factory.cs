@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
-/// IPluginFactory/2/3 (vst3-abi.md §3, §4): two classes, index 0 the processor ("Audio Module
+/// IPluginFactory/2/3 (docs/vst3.md §3, §4): two classes, index 0 the processor ("Audio Module
 /// Class"), index 1 the controller. One process-wide object: it is never destroyed because the
 /// image is never unmapped (-z nodelete), so ModuleEntry after ModuleExit finds it intact.
 /// </summary>

@@ -7,7 +7,7 @@ namespace PercepNetFx.Plugin.Interop;
 
 /// <summary>
 /// The editor as the host sees it: IPlugView (view 0, identity), IEventHandler (1) and
-/// ITimerHandler (2) — vst3-abi.md §3 and §11. Linux only ("X11EmbedWindowID"): attached() makes
+/// ITimerHandler (2) — docs/vst3.md §3 and §11. Linux only ("X11EmbedWindowID"): attached() makes
 /// our own X connection and a child window of the host's (<see cref="EditorWindow"/>), then
 /// registers the connection's fd and a 33 ms timer on the host's IRunLoop (queried from the
 /// IPlugFrame given to setFrame), so every callback arrives on the host's UI thread and we start

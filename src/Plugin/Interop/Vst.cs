@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace PercepNetFx.Plugin.Interop;
 
-/// <summary>VST3 constants, written from vst3-abi.md §1, §3, §4 (not copied from the SDK).</summary>
+/// <summary>VST3 constants as described in docs/vst3.md §1, §3, §4, written by hand (the SDK is not used).</summary>
 internal static class Vst
 {
-    // §1: Linux/macOS result codes (COM_COMPATIBLE = 0). Windows uses HRESULTs (see Platform).
+    // §1: Linux/macOS result codes (COM_COMPATIBLE = 0). Windows uses HRESULTs; only kNoInterface is switched here.
     public const int kResultOk = 0, kResultTrue = 0, kResultFalse = 1, kInvalidArgument = 2, kNotImplemented = 3,
         kInternalError = 4, kNotInitialized = 5, kOutOfMemory = 6;
     public static readonly int kNoInterface = OperatingSystem.IsWindows() ? unchecked((int)0x80004002) : -1;

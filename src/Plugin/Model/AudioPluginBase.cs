@@ -4,7 +4,7 @@ namespace PercepNetFx.Plugin;
 
 /// <summary>
 /// A plain audio plug-in that knows nothing of VST3 vtables. The shape mirrors AudioPlugSharp's
-/// AudioPluginBase (vst3-abi.md §14: metadata, parameters, Initialize, Start/Stop, Process,
+/// AudioPluginBase (docs/vst3.md §14: metadata, parameters, Initialize, Start/Stop, Process,
 /// SaveState/RestoreState) so that a Windows port through another binding stays cheap. The
 /// interop layer (src/Plugin/Interop) maps VST3 calls onto this class.
 /// </summary>

@@ -2,7 +2,7 @@ namespace PercepNetFx.Plugin;
 
 /// <summary>
 /// The parameter points of one process call, per parameter index, sorted by sample offset
-/// (VST3 IParamValueQueue semantics, vst3-abi.md §7). Preallocated: filling and reading it never
+/// (VST3 IParamValueQueue semantics, docs/vst3.md §7). Preallocated: filling and reading it never
 /// allocates, so the audio thread can use it (spec §9.6). Points beyond the capacity overwrite the
 /// last slot, so the final value of a block is never lost.
 /// </summary>

@@ -34,7 +34,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         PluginName = "PercepNetFx";
         PluginCategory = "Fx|Restoration";
         PluginVersion = "1.0.0";
-        // The control table's order is the parameter index (Controls.StrengthIndex …); IDs are stable (vst3-abi.md §7).
+        // The control table's order is the parameter index (Controls.StrengthIndex …); IDs are stable (docs/vst3.md §7).
         foreach (var c in Controls.All)
             AddParameter(new PluginParameter(c.Id, c.Name, c.ShortName, c.Unit, c.Min, c.Max, c.Default, c.StepCount, c.Labels, c.IsBypass));
         this.model = model;

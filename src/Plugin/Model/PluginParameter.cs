@@ -4,10 +4,10 @@ namespace PercepNetFx.Plugin;
 
 /// <summary>
 /// One automatable parameter of the plain plug-in model (shape after AudioPlugSharp's
-/// AudioPluginParameter, vst3-abi.md §14, with the numeric stable ID VST3 needs). Values cross
-/// every interface normalised to [0, 1] (vst3-abi.md §7); the plain value is what the user sees.
+/// AudioPluginParameter, docs/vst3.md §14, with the numeric stable ID VST3 needs). Values cross
+/// every interface normalised to [0, 1] (docs/vst3.md §7); the plain value is what the user sees.
 /// The current value is a 64-bit double written with Volatile so the UI thread (setState) and
-/// the audio thread (process) never see a torn value (vst3-abi.md §6, threading rules).
+/// the audio thread (process) never see a torn value (docs/vst3.md §6, threading rules).
 /// </summary>
 public sealed class PluginParameter
 {
@@ -24,7 +24,7 @@ public sealed class PluginParameter
         Normalized = DefaultNormalized;
     }
 
-    /// <summary>Stable forever: hosts store it in automation and projects (vst3-abi.md §7).</summary>
+    /// <summary>Stable forever: hosts store it in automation and projects (docs/vst3.md §7).</summary>
     public uint Id { get; }
     public string Name { get; }
     public string ShortName { get; }
@@ -47,7 +47,7 @@ public sealed class PluginParameter
     public double Plain => ToPlain(Normalized);
     public bool IsOn => Normalized >= 0.5;
 
-    /// <summary>Normalised → plain; discrete: plain = min(N, ⌊n·(N+1)⌋) (vst3-abi.md §7).</summary>
+    /// <summary>Normalised → plain; discrete: plain = min(N, ⌊n·(N+1)⌋) (docs/vst3.md §7).</summary>
     public double ToPlain(double normalized)
     {
         normalized = double.IsNaN(normalized) ? DefaultNormalized : Math.Clamp(normalized, 0.0, 1.0);

@@ -4,7 +4,7 @@ using System.Text;
 namespace PercepNetFx.Plugin;
 
 /// <summary>
-/// The component state (vst3-abi.md §8), little-endian, versioned and validated
+/// The component state (docs/vst3.md §8), little-endian, versioned and validated
 /// (docs/decisions.md "Plug-in state format"). Version 2 (written):
 /// <code>
 /// offset      size  field

@@ -1,4 +1,4 @@
--- Builds the end-to-end Ardour session (vst3-abi.md §12 recipe, adapted):
+-- Builds the end-to-end Ardour session (docs/vst3.md §12):
 --   usage: ardour7-lua make_session.lua <session-dir> <strength> <post-filter> <comb>
 -- Two mono tracks at 48 kHz on the Dummy backend: "Wet" runs PercepNetFx, "Dry" has no plug-in.
 -- Wet is panned hard left and Dry hard right, so the exported master carries both: Ardour's

@@ -13,7 +13,7 @@ public sealed class X11FactAttribute : FactAttribute
     }
 }
 
-/// <summary>Raw Xlib helpers for tests that play the host's side of X11 embedding (vst3-abi.md §11):
+/// <summary>Raw Xlib helpers for tests that play the host's side of X11 embedding (docs/vst3.md §11):
 /// the test's own connection, a parent window, XGetImage grabs, child counts and synthetic clicks.
 /// Compiled into the test projects that reference src/EditorX11 (tests/Shared/X11/*.cs).</summary>
 public static unsafe class X11Test
