@@ -12,9 +12,10 @@ public readonly record struct DenoiseSettings(
     bool OverloadGuard = true)
 {
     /// <summary>
-    /// Default post-filter amount a (§10 says 1). Measured on both dev sets with percepnetfx-v2 and
-    /// percepnetfx-v3, a = 1 costs STOI, SI-SDR and PESQ-WB and turns speech down, a = 0 keeps them
-    /// (docs/decisions.md, "§10 post-filter default"); the full §7 setting stays one control away.
+    /// Default post-filter amount a (§10 says 1). Measured with percepnetfx-v2 on EMOVO × Blanket and
+    /// with percepnetfx-v3 on the generalisation dev set: a = 1 costs STOI and SI-SDR (and PESQ-WB and
+    /// 1 dB of speech level, measured with v3), a = 0 keeps them (docs/decisions.md, "§10 post-filter
+    /// default"); the full §7 setting stays one control away.
     /// </summary>
     public const float DefaultPostFilterAmount = 0f;
 
