@@ -200,15 +200,22 @@ public sealed class Canvas
 
         public static GlyphCache For(float scale)
         {
-            var list = caches;
+            var list = Volatile.Read(ref caches);
             foreach (var c in list) if (c.scale == scale) return c;
-            // UI thread only; a new scale copies the small list once (first frame).
+            // A new scale copies the small list once (first frame). Views may render on different
+            // threads (two editors open, or a host's worker), so the list is swapped in with a
+            // compare-and-swap: a concurrent addition is never lost and then rebuilt every frame.
             var made = new GlyphCache(scale);
-            var grown = new GlyphCache[list.Length + 1];
-            list.CopyTo(grown, 0);
-            grown[^1] = made;
-            caches = grown;
-            return made;
+            while (true)
+            {
+                foreach (var c in list) if (c.scale == scale) return c;
+                var grown = new GlyphCache[list.Length + 1];
+                list.CopyTo(grown, 0);
+                grown[^1] = made;
+                var seen = Interlocked.CompareExchange(ref caches, grown, list);
+                if (ReferenceEquals(seen, list)) return made;
+                list = seen;
+            }
         }
 
         public void Draw(Canvas canvas, int x, int y, char c, uint color)

@@ -301,7 +301,7 @@ public sealed class EditorView
 
         var t = PitchTrace;
         c.FillRect(t, Palette.PlotBackground);
-        ReadOnlySpan<int> gridHz = stackalloc int[] { 100, 200, 400 };
+        ReadOnlySpan<int> gridHz = [100, 200, 400]; // constant data: no stack copy, no allocation at any JIT tier
         foreach (int hz in gridHz)
         {
             int y = (int)MathF.Round(TraceY(hz));
@@ -356,7 +356,7 @@ public sealed class EditorView
         DrawLevel(c, "IN", InputMeter, current.InputRmsDb, current.InputPeakDb);
         DrawLevel(c, "OUT", OutputMeter, current.OutputRmsDb, current.OutputPeakDb);
         var m = InputMeter;
-        ReadOnlySpan<int> marks = stackalloc int[] { -60, -40, -20, 0 };
+        ReadOnlySpan<int> marks = [-60, -40, -20, 0];
         foreach (int db in marks)
         {
             int x = m.X + LevelPixels(db, m.W);

@@ -66,6 +66,35 @@ public class RendererTests
     }
 
     [Fact]
+    public void GlyphMasksMadeOnManyThreadsAtOnceAreAllKept()
+    {
+        // Every thread asks for a scale nobody used before at the same moment; a cache that lost
+        // one of them would rebuild its masks (an allocation) on the next draw at that scale.
+        const int threads = 8;
+        var scales = new float[threads];
+        for (int t = 0; t < threads; t++) scales[t] = 3.03f + 0.11f * t;
+        using var start = new Barrier(threads);
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            float scale = scales[t];
+            workers[t] = new Thread(() => { var c = new Canvas(64, 64); start.SignalAndWait(); c.DrawText(0, 0, "A", scale, 0xFFFFFFFF); });
+            workers[t].Start();
+        }
+        foreach (var w in workers) w.Join();
+
+        var canvas = new Canvas(64, 64);
+        var rebuilt = new List<float>();
+        foreach (float scale in scales)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            canvas.DrawText(0, 0, "A", scale, 0xFFFFFFFF);
+            if (GC.GetAllocatedBytesForCurrentThread() != before) rebuilt.Add(scale);
+        }
+        Assert.Empty(rebuilt);
+    }
+
+    [Fact]
     public void AntiAliasedLineCoversItsLengthWithPartialEdges()
     {
         var c = new Canvas(64, 64);
