@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the VST3 bundle: NativeAOT-publishes src/Plugin (net9.0, docs/vst3.md §10), assembles
-#   build/PercepNetFx.vst3/Contents/x86_64-linux/PercepNetFx.so
-#   build/PercepNetFx.vst3/Contents/Resources/moduleinfo.json
+# Builds the plug-in in three formats from one NativeAOT library (src/Plugin, net9.0,
+# docs/vst3.md §10; the same .so serves VST3, LADSPA and LV2, docs/ladspa-lv2.md):
+#   build/PercepNetFx.vst3/Contents/x86_64-linux/PercepNetFx.so (+ Contents/Resources/moduleinfo.json)
+#   build/ladspa/PercepNetFx.so
+#   build/PercepNetFx.lv2/{manifest.ttl,PercepNetFx.ttl,PercepNetFx.so}
 # regenerates presets/*.vstpreset from presets/presets.json, and with --install copies the
-# bundle to ~/.vst3 (the per-user VST3 folder, §5). Usage: bash scripts/build-plugin.sh [--install]
+# bundles to the per-user folders hosts scan: ~/.vst3 (with the factory presets in
+# ~/.vst3/presets/PercepNetFx project/PercepNetFx), ~/.ladspa and ~/.lv2.
+# Usage: bash scripts/build-plugin.sh [--install]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -75,9 +79,36 @@ JSON
 # The runtime inside the .so cannot be unloaded: it must carry DF_1_NODELETE (§10).
 readelf -d "$bundle/Contents/x86_64-linux/PercepNetFx.so" | grep -q NODELETE || { echo "PercepNetFx.so lacks -z nodelete" >&2; exit 1; }
 echo "built $bundle"
+
+# LADSPA: the library alone; its descriptors come from the control table at load time.
+mkdir -p build/ladspa
+cp "$out/PercepNetFx.so" build/ladspa/PercepNetFx.so
+echo "built build/ladspa/PercepNetFx.so"
+
+# LV2: the library beside Turtle written from the same control table.
+lv2=build/PercepNetFx.lv2
+rm -rf "$lv2"
+mkdir -p "$lv2"
+cp "$out/PercepNetFx.so" "$lv2/PercepNetFx.so"
+log=$(mktemp)
+if ! dotnet run scripts/make_lv2_ttl.cs -- "$lv2" >"$log" 2>&1; then
+  tail -20 "$log"; rm -f "$log"; echo "LV2 Turtle generation failed" >&2; exit 1
+fi
+rm -f "$log"
+echo "built $lv2"
+
 if [ $install -eq 1 ]; then
-  mkdir -p "$HOME/.vst3"
-  rm -rf "$HOME/.vst3/PercepNetFx.vst3"
+  mkdir -p "$HOME/.vst3" "$HOME/.ladspa" "$HOME/.lv2"
+  rm -rf "$HOME/.vst3/PercepNetFx.vst3" "$HOME/.lv2/PercepNetFx.lv2"
   cp -r "$bundle" "$HOME/.vst3/"
   echo "installed $HOME/.vst3/PercepNetFx.vst3"
+  # VST3 presets folder on Linux: ~/.vst3/presets/<vendor>/<plug-in name>/ (docs/vst3.md §9).
+  presets="$HOME/.vst3/presets/PercepNetFx project/PercepNetFx"
+  mkdir -p "$presets"
+  cp presets/*.vstpreset "$presets/"
+  echo "installed $(ls presets/*.vstpreset | wc -l) presets in $presets"
+  cp build/ladspa/PercepNetFx.so "$HOME/.ladspa/PercepNetFx.so"
+  echo "installed $HOME/.ladspa/PercepNetFx.so"
+  cp -r "$lv2" "$HOME/.lv2/"
+  echo "installed $HOME/.lv2/PercepNetFx.lv2"
 fi

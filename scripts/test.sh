@@ -15,6 +15,9 @@ command -v Xvfb >/dev/null || need+=(xvfb)                      # editor embeddi
 daw=()
 [ -x /usr/bin/ardour7-lua ] && [ -x /usr/bin/ardour7-export ] || daw+=(ardour)
 command -v readelf >/dev/null || daw+=(binutils)
+# Real LADSPA and LV2 hosts for the LADSPA and LV2 builds (docs/ladspa-lv2.md §3).
+command -v applyplugin >/dev/null && command -v analyseplugin >/dev/null || need+=(ladspa-sdk)
+command -v lv2apply >/dev/null && command -v lv2info >/dev/null || need+=(lilv-utils)
 if [ ${#need[@]} -gt 0 ] || [ ${#daw[@]} -gt 0 ]; then
   echo "installing: ${need[*]} ${daw[*]}"
   export DEBIAN_FRONTEND=noninteractive

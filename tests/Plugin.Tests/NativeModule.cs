@@ -34,6 +34,13 @@ internal static unsafe partial class NativeModule
         }
     }
 
+    /// <summary>Another C export of the loaded module (the LADSPA and LV2 entry points live in the same .so).</summary>
+    public static nint Export(string name)
+    {
+        Load();
+        return NativeLibrary.GetExport(lib, name);
+    }
+
     /// <summary>A factory reference for the caller (release it when done).</summary>
     public static void* Factory()
     {

@@ -134,14 +134,24 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         return e;
     }
 
+    /// <summary>
+    /// The model a saved state names. A missing model stays named, so saving the project again
+    /// does not forget it (it comes back once an update embeds it); otherwise the model in use.
+    /// </summary>
+    public (string Name, string Version) StateModel =>
+        requestedName.Length > 0 ? (requestedName, requestedVersion) : (Model?.Name ?? "", Model?.Version ?? "");
+
     public override byte[] SaveState()
     {
-        // A missing model stays named in the state, so saving the project again does not forget it
-        // (it comes back once an update embeds it); otherwise the model in use.
-        if (requestedName.Length > 0) return PluginState.Write(this, requestedName, requestedVersion);
-        var m = Model;
-        return PluginState.Write(this, m?.Name ?? "", m?.Version ?? "");
+        var (name, version) = StateModel;
+        return PluginState.Write(this, name, version);
     }
+
+    /// <summary>
+    /// Chooses the model a host's state names (formats that store the model apart from the
+    /// parameter values, such as LV2's state properties), by the same rules as <see cref="RestoreState"/>.
+    /// </summary>
+    public void RestoreModel(string name, string version) => RestoreState(PluginState.Write(this, name, version));
 
     /// <summary>
     /// Applies a state whole (UI thread). Model choice (docs/decisions.md "Plug-in state: model
