@@ -22,11 +22,24 @@ public sealed class FrameAnalysis
     public bool Voiced { get; internal set; }
     /// <summary>True when frame l is voiced and not silent, so the comb filter runs (§4.8).</summary>
     public bool CombActive { get; internal set; }
-    /// <summary>True while the overload guard shadows a loud run: the two values below are then the
-    /// pitch features of the run in which the loud hops were silence (<see cref="OverloadPitchShadow"/>).</summary>
-    public bool OverloadPitchValid { get; internal set; }
-    public float OverloadPeriodCode { get; internal set; }
-    public float OverloadPitchCorrelation { get; internal set; }
+    /// <summary>True while the overload guard shadows a loud run: <see cref="OverloadFeatures"/> then
+    /// holds F_t of the input with the run's loud hops silenced (docs/decisions.md, "Overload guard").</summary>
+    public bool OverloadFeaturesValid { get; internal set; }
+    public ReadOnlySpan<float> OverloadFeatures => overloadFeatures;
+    /// <summary>Quiet hops that this step showed to be a gap inside the loud run: the shadow takes them
+    /// again as silence (silent energies, no coherence, and the period code and correlation below per hop).</summary>
+    public int OverloadReplayedHops { get; internal set; }
+    public ReadOnlySpan<float> OverloadReplayPeriodCode => replayPeriodCode.AsSpan(0, OverloadReplayedHops);
+    public ReadOnlySpan<float> OverloadReplayCorrelation => replayCorrelation.AsSpan(0, OverloadReplayedHops);
+    private readonly float[] overloadFeatures, replayPeriodCode, replayCorrelation;
+
+    public FrameAnalysis() : this(new float[Constants.FeatureCount], new float[Constants.OverloadTailHops], new float[Constants.OverloadTailHops]) { }
+    internal FrameAnalysis(float[] overloadFeatures, float[] replayPeriodCode, float[] replayCorrelation)
+    {
+        this.overloadFeatures = overloadFeatures;
+        this.replayPeriodCode = replayPeriodCode;
+        this.replayCorrelation = replayCorrelation;
+    }
 
     public bool HasReference { get; internal set; }
     /// <summary>g_b of §6.2 (no comb attenuation).</summary>

@@ -41,9 +41,12 @@ internal sealed class FrameTransform
     }
 
     /// <summary>Spectrum of frame t (the newest two hops of the ring), §2.3.</summary>
-    public void Analyse(float[] ring, float[] re, float[] im)
+    public void Analyse(float[] ring, float[] re, float[] im) => AnalyseAt(ring, FrameTStart, re, im);
+
+    /// <summary>Spectrum of the frame starting at ring index <paramref name="start"/> (an earlier frame, recomputed).</summary>
+    public void AnalyseAt(float[] ring, int start, float[] re, float[] im)
     {
-        for (int n = 0; n < Win; n++) timeSignal[n] = window[n] * ring[FrameTStart + n];
+        for (int n = 0; n < Win; n++) timeSignal[n] = window[n] * ring[start + n];
         fft.Forward(timeSignal, re, im);
         ApplyLowpass(re, im);
     }

@@ -20,7 +20,7 @@ public sealed class PercepNetCore
     private readonly FrameTransform transform = new();
     private readonly OracleAnalysis oracle;
     private readonly PitchTracker pitch = new();
-    private readonly OverloadPitchShadow overloadPitch = new();
+    private readonly OverloadShadow overload;
 
     private readonly float[][] ring, ola;
     private readonly float[][][] specRe, specIm;     // [channel][slot t%3][bin]
@@ -46,6 +46,8 @@ public sealed class PercepNetCore
         if (channelCount is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(channelCount), "1 or 2 channels");
         channels = channelCount;
         oracle = new OracleAnalysis(transform);
+        overload = new OverloadShadow(transform);
+        Analysis = new FrameAnalysis(overload.Features, overload.replayPeriodCode, overload.replayCorrelation);
         ring = Jagged(channels, RingLength);
         ola = Jagged(channels, Win);
         specRe = new float[channels][][];
@@ -92,7 +94,7 @@ public sealed class PercepNetCore
     }
 
     /// <summary>The analysis of the last step (features, pitch, targets).</summary>
-    public FrameAnalysis Analysis { get; } = new();
+    public FrameAnalysis Analysis { get; }
     /// <summary>Final band gains g_b applied to the last synthesised frame (for meters).</summary>
     public float[] AppliedGain { get; } = new float[Bands];
     /// <summary>Final comb strengths r_b applied to the last synthesised frame (for meters).</summary>
@@ -110,7 +112,7 @@ public sealed class PercepNetCore
         foreach (var e in bandEnergyRing) Array.Clear(e);
         oracle.Reset();
         pitch.Reset();
-        overloadPitch.Reset();
+        overload.Reset();
         GainSource.Reset();
         step = -1;
     }
@@ -161,14 +163,13 @@ public sealed class PercepNetCore
         BandLayout.Energy(midRe[slotT], midIm[slotT], energyT);
         if (useReference) oracle.Analyse(reference, slotT);
 
-        // 2. Pitch of frame l (§3.3 g); with the overload guard, the tracker forgets a long loud run.
+        // 2. Pitch of frame l (§3.3 g). With the overload guard, a long loud run is also analysed as
+        // if it had been silence, for the network's memory and the tracker's (OverloadShadow).
         bool loud = GainSource is Network.OverloadGuard && inputMeanSquare >= Constants.OverloadMeanSquare;
-        overloadPitch.BeforeStep(pitch, loud);
+        overload.Start(loud, ring[0], channels == 2 ? ring[1] : null, midRe, midIm, bandEnergyRing, pitch);
         pitch.Process(midHop);
-        overloadPitch.AfterStep(pitch, midHop, loud);
-        analysis.OverloadPitchValid = overloadPitch.Running;
-        analysis.OverloadPeriodCode = overloadPitch.PeriodCode;
-        analysis.OverloadPitchCorrelation = overloadPitch.Correlation;
+        analysis.OverloadFeaturesValid = overload.Step(loud, step, midHop, pitch);
+        analysis.OverloadReplayedHops = overload.ReplayedHops;
         analysis.Voiced = pitch.Voiced;
         analysis.Period = pitch.Period;
         analysis.PitchCorrelation = pitch.Correlation;
@@ -191,7 +192,7 @@ public sealed class PercepNetCore
                 Average(combRe[0], combRe[1], midCombRe);
                 Average(combIm[0], combIm[1], midCombIm);
             }
-            CentreFreeCoherence(midRe[slotL], midIm[slotL], energyL, midCombRe, midCombIm, centreTap, analysis.Coherence);
+            CombCoherence.CentreFree(midRe[slotL], midIm[slotL], energyL, midCombRe, midCombIm, centreTap, combEnergy, crossCorrelation, analysis.Coherence);
         }
         else
         {
@@ -256,24 +257,6 @@ public sealed class PercepNetCore
     private static void Average(float[] a, float[] b, float[] mid)
     {
         for (int k = 0; k < mid.Length; k++) mid[k] = 0.5f * (a[k] + b[k]);
-    }
-
-    /// <summary>q(b) = coh(A, P°) with P° = (P − w₀A)/(1 − w₀) (§4.5), without building P°.</summary>
-    /// <remarks>Leaves E_P in combEnergy for the mixing step.</remarks>
-    private void CentreFreeCoherence(float[] aRe, float[] aIm, float[] energyA, float[] pRe, float[] pIm, float centreTap, float[] coherence)
-    {
-        // C(A, P°) = (C(A,P) − w₀E_A)/(1 − w₀); E_P° = (E_P − 2w₀C(A,P) + w₀²E_A)/(1 − w₀)².
-        BandLayout.Energy(pRe, pIm, combEnergy);
-        BandLayout.CrossCorrelation(aRe, aIm, pRe, pIm, crossCorrelation);
-        float inv = 1f / (1f - centreTap);
-        for (int b = 0; b < Bands; b++)
-        {
-            float eA = energyA[b], eP = combEnergy[b], cAP = crossCorrelation[b];
-            float cross = (cAP - centreTap * eA) * inv;
-            float eRef = MathF.Max(0f, (eP - 2f * centreTap * cAP + centreTap * centreTap * eA) * inv * inv);
-            float q = cross / MathF.Sqrt(eA * eRef + Constants.EnergyEpsilon);
-            coherence[b] = float.IsFinite(q) ? Math.Clamp(q, 0f, 1f) : 0f;
-        }
     }
 
     /// <summary>s_b, the mid mix energy and n_b (§4.6); fills binStrength, binEqualise and bandFinal.</summary>

@@ -17,9 +17,9 @@ public sealed class OverloadGuard : IGainSource
     private static readonly float SilentLogEnergy = MathF.Log10(Constants.FeatureEnergyFloor); // L_b of a silent frame (§5)
 
     private readonly NetworkRunner shadow;
-    private readonly NetworkRunner beforeLastStep;   // the network's state before its previous step
-    private readonly float[] silentFeatures = new float[Constants.FeatureCount]; // what the shadow sees
-    private readonly float[] discardedGains = new float[Bands];
+    private readonly NetworkRunner beforeGap;   // the shadow before the current quiet hops of a run
+    private readonly float[] replayFeatures = new float[Constants.FeatureCount];
+    private readonly float[] discardedGains = new float[Constants.BandCount];
     private bool shadowing;         // a loud run (or its tail) is in progress
     private int loudHops;           // loud hops in the current run
     private int hopsSinceLoud;      // steps since the last loud hop
@@ -28,7 +28,7 @@ public sealed class OverloadGuard : IGainSource
     {
         Network = network;
         shadow = new NetworkRunner(network.Model, network.Precision, network.Kernel);
-        beforeLastStep = new NetworkRunner(network.Model, network.Precision, network.Kernel);
+        beforeGap = new NetworkRunner(network.Model, network.Precision, network.Kernel);
     }
 
     /// <summary>The guarded network.</summary>
@@ -40,7 +40,7 @@ public sealed class OverloadGuard : IGainSource
     {
         Network.Reset();
         shadow.Reset();
-        beforeLastStep.Reset();
+        beforeGap.Reset();
         shadowing = false;
         loudHops = 0;
         hopsSinceLoud = 0;
@@ -48,54 +48,45 @@ public sealed class OverloadGuard : IGainSource
 
     public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
     {
-        ReadOnlySpan<float> features = frame.Features;
         bool loud = frame.InputMeanSquare >= Constants.OverloadMeanSquare;
         if (loud)
         {
             if (!shadowing)
             {
-                // A run rarely starts on a hop boundary: the hop before the first loud one already
-                // holds part of the overload (below the threshold on average), and its frame is in
-                // the network's state. So the shadow starts from the state before the previous step
-                // and takes that step again on silence band energies, with the pitch features the
-                // tracker gave then (it decides frame t − 2, still before the run).
-                shadow.CopyStateFrom(beforeLastStep);
-                silentFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);   // every feature is set:
-                silentFeatures.AsSpan(Bands, Bands).Clear();             // energies, coherences,
-                silentFeatures[PeriodIndex] = features[PeriodIndex];     // period, correlation
-                silentFeatures[CorrelationIndex] = 0f;
-                shadow.Step(silentFeatures, discardedGains, discardedGains);
+                shadow.CopyStateFrom(Network);
                 shadowing = true;
                 loudHops = 0;
+            }
+            else if (frame.OverloadReplayedHops > 0)
+            {
+                // The quiet hops since the last loud one were a gap inside the run: take them again as silence.
+                shadow.CopyStateFrom(beforeGap);
+                replayFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
+                replayFeatures.AsSpan(Bands, Bands).Clear();
+                for (int i = 0; i < frame.OverloadReplayedHops; i++)
+                {
+                    replayFeatures[PeriodIndex] = frame.OverloadReplayPeriodCode[i];
+                    replayFeatures[CorrelationIndex] = frame.OverloadReplayCorrelation[i];
+                    shadow.Step(replayFeatures, discardedGains, discardedGains);
+                }
             }
             loudHops++;
             hopsSinceLoud = 0;
         }
         else if (shadowing)
         {
+            if (hopsSinceLoud == 0) beforeGap.CopyStateFrom(shadow);
             hopsSinceLoud++;
         }
 
-        if (!shadowing) beforeLastStep.CopyStateFrom(Network);
-        Network.Step(features, gains, strengths);
-        if (!shadowing) return;
+        // The shadow steps on the features of the input with the run silenced, which the engine
+        // computes beside its own while a run lasts (OverloadShadow); a gain source without them
+        // (an engine driven by hand) leaves the network alone.
+        if (shadowing && frame.OverloadFeaturesValid) shadow.Step(frame.OverloadFeatures, discardedGains, discardedGains);
+        Network.Step(frame.Features, gains, strengths);
+        if (!shadowing || loud || hopsSinceLoud < Constants.OverloadTailHops) return;
 
-        // The shadow sees the run as silence: silent band energies in frames t and t + 1 after a
-        // loud hop t (frame t spans hops t − 1, t), no coherence (the real tracker's period, which
-        // it needs, still remembers the run until the tail is over), and the pitch features of the
-        // tracker's own shadow (OverloadPitchShadow), whose state the real tracker takes with ours.
-        features.CopyTo(silentFeatures);
-        if (hopsSinceLoud <= 1) silentFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
-        silentFeatures.AsSpan(Bands, Bands).Clear();
-        if (frame.OverloadPitchValid)
-        {
-            silentFeatures[PeriodIndex] = frame.OverloadPeriodCode;
-            silentFeatures[CorrelationIndex] = frame.OverloadPitchCorrelation;
-        }
-        shadow.Step(silentFeatures, discardedGains, discardedGains);
-        if (loud || hopsSinceLoud < Constants.OverloadTailHops) return;
-
-        if (loudHops >= Constants.OverloadConfirmHops)
+        if (loudHops >= Constants.OverloadConfirmHops && frame.OverloadFeaturesValid)
         {
             Network.CopyStateFrom(shadow);
             OverloadRecoveries++;
