@@ -31,12 +31,18 @@ public sealed class FrameAnalysis
     public int OverloadReplayedHops { get; internal set; }
     public ReadOnlySpan<float> OverloadReplayPeriodCode => replayPeriodCode.AsSpan(0, OverloadReplayedHops);
     public ReadOnlySpan<float> OverloadReplayCorrelation => replayCorrelation.AsSpan(0, OverloadReplayedHops);
-    private readonly float[] overloadFeatures, replayPeriodCode, replayCorrelation;
+    /// <summary>True at the step that starts a loud run: <see cref="OverloadRestartFeatures"/> is then F_(t−1)
+    /// again with the run's first samples in hop t − 1 silenced, for the shadow to take step t − 1 again.</summary>
+    public bool OverloadRestarted { get; internal set; }
+    public ReadOnlySpan<float> OverloadRestartFeatures => restartFeatures;
+    private readonly float[] overloadFeatures, restartFeatures, replayPeriodCode, replayCorrelation;
 
-    public FrameAnalysis() : this(new float[Constants.FeatureCount], new float[Constants.OverloadTailHops], new float[Constants.OverloadTailHops]) { }
-    internal FrameAnalysis(float[] overloadFeatures, float[] replayPeriodCode, float[] replayCorrelation)
+    public FrameAnalysis() : this(new float[Constants.FeatureCount], new float[Constants.FeatureCount],
+        new float[Constants.OverloadTailHops], new float[Constants.OverloadTailHops]) { }
+    internal FrameAnalysis(float[] overloadFeatures, float[] restartFeatures, float[] replayPeriodCode, float[] replayCorrelation)
     {
         this.overloadFeatures = overloadFeatures;
+        this.restartFeatures = restartFeatures;
         this.replayPeriodCode = replayPeriodCode;
         this.replayCorrelation = replayCorrelation;
     }

@@ -24,6 +24,7 @@ internal sealed class OverloadShadow
     private readonly FrameTransform transform;
     private readonly PitchTracker pitch = new();
     private readonly PitchTracker pitchBeforeGap = new();   // the shadow tracker before the current quiet hops
+    private readonly PitchTracker pitchBeforeLastHop = new(); // the real tracker before the previous hop
     private readonly float[] ring = new float[RingLength];
     private readonly float[][] specRe = Jagged(3, Bins), specIm = Jagged(3, Bins);
     private readonly float[][] energy = Jagged(3, Bands);
@@ -50,6 +51,8 @@ internal sealed class OverloadShadow
 
     /// <summary>F_t of the silenced input (§5): 34 log energies, 34 coherences, period code, correlation.</summary>
     public float[] Features { get; } = new float[Constants.FeatureCount];
+    /// <summary>At the step that starts a run: F_(t−1) again, with the start of the overload in hop t − 1 silenced.</summary>
+    public float[] RestartFeatures { get; } = new float[Constants.FeatureCount];
 
     /// <summary>
     /// Quiet hops this step found to be a gap inside the run and replayed as silence (0 if none).
@@ -65,6 +68,7 @@ internal sealed class OverloadShadow
         ReplayedHops = 0;
         pitch.Reset();
         pitchBeforeGap.Reset();
+        pitchBeforeLastHop.Reset();
         running = false;
         loudHops = quietHops = 0;
     }
@@ -72,11 +76,20 @@ internal sealed class OverloadShadow
     /// <summary>
     /// Step t, after the engine appended hop t to its rings and before its tracker takes it: a loud
     /// hop starts the shadow from the engine's mid analysis as it stood after step t − 1 (ring,
-    /// spectra and energies of the last two frames, tracker).
+    /// spectra and energies of the last two frames, tracker), with step t − 1 redone on hop t − 1
+    /// silenced from the overload's first sample (<see cref="RestartFeatures"/>).
     /// </summary>
-    public void Start(bool loud, float[] ring0, float[]? ring1, float[][] midRe, float[][] midIm, float[][] bandEnergy, PitchTracker realPitch)
+    /// <returns>True when this step started a run (<see cref="RestartFeatures"/> is then valid).</returns>
+    public bool Start(bool loud, long step, float[] ring0, float[]? ring1, float[][] midRe, float[][] midIm, float[][] bandEnergy,
+        PitchTracker realPitch, ReadOnlySpan<float> previousFeatures)
     {
-        if (!loud || running) return;
+        if (running) return false;
+        if (!loud)
+        {
+            // Kept for a run that may start at the next hop (one copy per hop; nothing else runs).
+            pitchBeforeLastHop.CopyFrom(realPitch);
+            return false;
+        }
         // The engine's rings already hold hop t: take hops t − 5 … t − 1, so Step appends hop t silenced.
         Array.Clear(ring, 0, Hop);
         if (ring1 is null) Array.Copy(ring0, 0, ring, Hop, RingLength - Hop);
@@ -87,9 +100,25 @@ internal sealed class OverloadShadow
             midIm[s].AsSpan().CopyTo(specIm[s]);
             bandEnergy[s].AsSpan().CopyTo(energy[s]);
         }
-        pitch.CopyFrom(realPitch);
+        // A run rarely starts on a hop boundary: hop t − 1 already holds its first samples. Silence it
+        // from the first overload sample on and redo step t − 1: frame t − 1's spectrum and energies,
+        // the tracker from its state before that hop, and the features the network's shadow takes
+        // again (frame t − 3's coherence is before the run and stays).
+        int last = RingLength - Hop;
+        for (int n = 0; n < Hop; n++)
+            if (MathF.Abs(ring[last + n]) >= OverloadSample) { Array.Clear(ring, last + n, Hop - n); break; }
+        int slot = (int)((step - 1 + 3) % 3);
+        transform.Analyse(ring, specRe[slot], specIm[slot]);
+        BandLayout.Energy(specRe[slot], specIm[slot], energy[slot]);
+        pitch.CopyFrom(pitchBeforeLastHop);
+        pitch.Process(ring.AsSpan(last, Hop));
+        previousFeatures.CopyTo(RestartFeatures);
+        for (int b = 0; b < Bands; b++) RestartFeatures[b] = MathF.Log10(energy[slot][b] + Constants.FeatureEnergyFloor);
+        RestartFeatures[2 * Bands] = PeriodCode(pitch);
+        RestartFeatures[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
         running = true;
         loudHops = quietHops = 0;
+        return true;
     }
 
     /// <summary>
@@ -134,15 +163,13 @@ internal sealed class OverloadShadow
         else
         {
             ReplayedHops = 0;
-            if (quietHops == 0)
-            {
-                pitchBeforeGap.CopyFrom(pitch);
-                // The first quiet hop: silence the overload's last samples at its start.
-                midHop.CopyTo(trimmed);
-                for (int n = Hop - 1; n >= 0; n--)
-                    if (MathF.Abs(trimmed[n]) >= OverloadSample) { Array.Clear(trimmed, 0, n + 1); break; }
-                midHop = trimmed;
-            }
+            if (quietHops == 0) pitchBeforeGap.CopyFrom(pitch);
+            // A quiet hop after the run can still hold its last samples (a slow waveform has quiet
+            // hops before it ends): silence the hop up to its last overload sample.
+            midHop.CopyTo(trimmed);
+            for (int n = Hop - 1; n >= 0; n--)
+                if (MathF.Abs(trimmed[n]) >= OverloadSample) { Array.Clear(trimmed, 0, n + 1); break; }
+            midHop = trimmed;
             FrameTransform.Shift(ring, midHop);
             pitch.Process(midHop);
             quietHops++;

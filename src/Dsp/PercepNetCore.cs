@@ -47,7 +47,7 @@ public sealed class PercepNetCore
         channels = channelCount;
         oracle = new OracleAnalysis(transform);
         overload = new OverloadShadow(transform);
-        Analysis = new FrameAnalysis(overload.Features, overload.replayPeriodCode, overload.replayCorrelation);
+        Analysis = new FrameAnalysis(overload.Features, overload.RestartFeatures, overload.replayPeriodCode, overload.replayCorrelation);
         ring = Jagged(channels, RingLength);
         ola = Jagged(channels, Win);
         specRe = new float[channels][][];
@@ -166,7 +166,9 @@ public sealed class PercepNetCore
         // 2. Pitch of frame l (§3.3 g). With the overload guard, a long loud run is also analysed as
         // if it had been silence, for the network's memory and the tracker's (OverloadShadow).
         bool loud = GainSource is Network.OverloadGuard && inputMeanSquare >= Constants.OverloadMeanSquare;
-        overload.Start(loud, ring[0], channels == 2 ? ring[1] : null, midRe, midIm, bandEnergyRing, pitch);
+        bool guarded = GainSource is Network.OverloadGuard;
+        analysis.OverloadRestarted = guarded && overload.Start(loud, step, ring[0], channels == 2 ? ring[1] : null, midRe, midIm,
+            bandEnergyRing, pitch, analysis.Features);
         pitch.Process(midHop);
         analysis.OverloadFeaturesValid = overload.Step(loud, step, midHop, pitch);
         analysis.OverloadReplayedHops = overload.ReplayedHops;
