@@ -22,11 +22,6 @@ public sealed class FrameAnalysis
     public bool Voiced { get; internal set; }
     /// <summary>True when frame l is voiced and not silent, so the comb filter runs (§4.8).</summary>
     public bool CombActive { get; internal set; }
-    /// <summary>True while the overload guard shadows a loud run: the two values below are then the
-    /// pitch features of the run in which the loud hops were silence (<see cref="OverloadPitchShadow"/>).</summary>
-    public bool OverloadPitchValid { get; internal set; }
-    public float OverloadPeriodCode { get; internal set; }
-    public float OverloadPitchCorrelation { get; internal set; }
 
     public bool HasReference { get; internal set; }
     /// <summary>g_b of §6.2 (no comb attenuation).</summary>

@@ -20,7 +20,6 @@ public sealed class PercepNetCore
     private readonly FrameTransform transform = new();
     private readonly OracleAnalysis oracle;
     private readonly PitchTracker pitch = new();
-    private readonly OverloadPitchShadow overloadPitch = new();
 
     private readonly float[][] ring, ola;
     private readonly float[][][] specRe, specIm;     // [channel][slot t%3][bin]
@@ -110,7 +109,6 @@ public sealed class PercepNetCore
         foreach (var e in bandEnergyRing) Array.Clear(e);
         oracle.Reset();
         pitch.Reset();
-        overloadPitch.Reset();
         GainSource.Reset();
         step = -1;
     }
@@ -161,14 +159,8 @@ public sealed class PercepNetCore
         BandLayout.Energy(midRe[slotT], midIm[slotT], energyT);
         if (useReference) oracle.Analyse(reference, slotT);
 
-        // 2. Pitch of frame l (§3.3 g); with the overload guard, the tracker forgets a long loud run.
-        bool loud = GainSource is Network.OverloadGuard && inputMeanSquare >= Constants.OverloadMeanSquare;
-        overloadPitch.BeforeStep(pitch, loud);
+        // 2. Pitch of frame l (§3.3 g).
         pitch.Process(midHop);
-        overloadPitch.AfterStep(pitch, midHop, loud);
-        analysis.OverloadPitchValid = overloadPitch.Running;
-        analysis.OverloadPeriodCode = overloadPitch.PeriodCode;
-        analysis.OverloadPitchCorrelation = overloadPitch.Correlation;
         analysis.Voiced = pitch.Voiced;
         analysis.Period = pitch.Period;
         analysis.PitchCorrelation = pitch.Correlation;

@@ -18,11 +18,14 @@ public sealed class OverloadGuard : IGainSource
 
     private readonly NetworkRunner shadow;
     private readonly NetworkRunner beforeLastStep;   // the network's state before its previous step
+    private readonly float[] heldFeatures = new float[Constants.FeatureCount];   // F_t with the held period code
     private readonly float[] silentFeatures = new float[Constants.FeatureCount]; // what the shadow sees
     private readonly float[] discardedGains = new float[Bands];
     private bool shadowing;         // a loud run (or its tail) is in progress
     private int loudHops;           // loud hops in the current run
     private int hopsSinceLoud;      // steps since the last loud hop
+    private bool holdPeriod;        // feed heldPeriodCode until the tracker is voiced again
+    private float heldPeriodCode;
 
     public OverloadGuard(NetworkRunner network)
     {
@@ -44,6 +47,8 @@ public sealed class OverloadGuard : IGainSource
         shadowing = false;
         loudHops = 0;
         hopsSinceLoud = 0;
+        holdPeriod = false;
+        heldPeriodCode = 0f;
     }
 
     public void Compute(FrameAnalysis frame, Span<float> gains, Span<float> strengths)
@@ -57,12 +62,13 @@ public sealed class OverloadGuard : IGainSource
                 // A run rarely starts on a hop boundary: the hop before the first loud one already
                 // holds part of the overload (below the threshold on average), and its frame is in
                 // the network's state. So the shadow starts from the state before the previous step
-                // and takes that step again on silence band energies, with the pitch features the
-                // tracker gave then (it decides frame t − 2, still before the run).
+                // and takes that step again on silence band energies. The period code it sees is the
+                // one held before the run, as the pitch tracker would hold it through silence.
+                if (!holdPeriod) heldPeriodCode = features[PeriodIndex];
                 shadow.CopyStateFrom(beforeLastStep);
                 silentFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);   // every feature is set:
                 silentFeatures.AsSpan(Bands, Bands).Clear();             // energies, coherences,
-                silentFeatures[PeriodIndex] = features[PeriodIndex];     // period, correlation
+                silentFeatures[PeriodIndex] = heldPeriodCode;            // period, correlation
                 silentFeatures[CorrelationIndex] = 0f;
                 shadow.Step(silentFeatures, discardedGains, discardedGains);
                 shadowing = true;
@@ -76,28 +82,40 @@ public sealed class OverloadGuard : IGainSource
             hopsSinceLoud++;
         }
 
+        // After a discarded run the tracker still holds the period it found in the overload (a
+        // 20 Hz tone reads as T = 60) until speech is voiced again; the network gets the code
+        // held before the run instead, as if the run had been silence.
+        if (holdPeriod)
+        {
+            if (features[CorrelationIndex] > 0f)
+            {
+                holdPeriod = false;
+            }
+            else
+            {
+                features.CopyTo(heldFeatures);
+                heldFeatures[PeriodIndex] = heldPeriodCode;
+                features = heldFeatures;
+            }
+        }
         if (!shadowing) beforeLastStep.CopyStateFrom(Network);
         Network.Step(features, gains, strengths);
         if (!shadowing) return;
 
-        // The shadow sees the run as silence: silent band energies in frames t and t + 1 after a
-        // loud hop t (frame t spans hops t − 1, t), no coherence (the real tracker's period, which
-        // it needs, still remembers the run until the tail is over), and the pitch features of the
-        // tracker's own shadow (OverloadPitchShadow), whose state the real tracker takes with ours.
+        // Silence features wherever the overload reaches: the band energies of frames t and t + 1
+        // after a loud hop t (frame t spans hops t − 1, t), the pitch features for the tail.
         features.CopyTo(silentFeatures);
         if (hopsSinceLoud <= 1) silentFeatures.AsSpan(0, Bands).Fill(SilentLogEnergy);
         silentFeatures.AsSpan(Bands, Bands).Clear();
-        if (frame.OverloadPitchValid)
-        {
-            silentFeatures[PeriodIndex] = frame.OverloadPeriodCode;
-            silentFeatures[CorrelationIndex] = frame.OverloadPitchCorrelation;
-        }
+        silentFeatures[PeriodIndex] = heldPeriodCode;
+        silentFeatures[CorrelationIndex] = 0f;
         shadow.Step(silentFeatures, discardedGains, discardedGains);
         if (loud || hopsSinceLoud < Constants.OverloadTailHops) return;
 
         if (loudHops >= Constants.OverloadConfirmHops)
         {
             Network.CopyStateFrom(shadow);
+            holdPeriod = true;
             OverloadRecoveries++;
         }
         shadowing = false;
