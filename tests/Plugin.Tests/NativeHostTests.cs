@@ -125,6 +125,42 @@ public unsafe class NativeHostTests
         Assert.Equal(0.125, p.GetParamNormalized(2));
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public void Output_silence_flags_mark_exactly_the_channels_whose_block_is_all_zeros(int channels, bool doubles)
+    {
+        using var p = new PluginInstance();
+        p.Activate(channels, 48000, 512, doubles ? 1 : 0);
+        var voice = TestData.Voice(48000, 48000, seed: 8);
+        int latency = (int)p.Latency;
+        const ulong hostBits = 0xF0UL; // bits of channels the plug-in does not have: the host's, left alone
+        p.SilenceFlagsSent = hostBits | ((1UL << channels) - 1); // claims "silent" before every call
+        var rng = new Random(4);
+        int pos = 0, silentBlocks = 0, soundBlocks = 0;
+        // Voice on channel 0 for half a second (channel 1 stays silent), then silence on both.
+        while (pos < 48000)
+        {
+            int n = 1 + rng.Next(512);
+            var input = new float[channels][];
+            for (int c = 0; c < channels; c++)
+            {
+                input[c] = new float[n];
+                if (c == 0) for (int i = 0; i < n; i++) input[c][i] = pos + i < 24000 ? voice[pos + i] : 0f;
+            }
+            var output = p.Process(input, n, inPlace: false, doubles: doubles);
+            ulong expected = hostBits;
+            for (int c = 0; c < channels; c++) if (output[c].All(v => v == 0f)) expected |= 1UL << c;
+            Assert.Equal(expected, p.OutputSilenceFlags);
+            if ((expected & 1) != 0) silentBlocks++; else soundBlocks++;
+            pos += n;
+        }
+        // Both states were seen on channel 0: sound while the voice came out, zeros once the latency had passed.
+        Assert.True(soundBlocks > 0 && silentBlocks > 0, $"{soundBlocks} blocks with sound, {silentBlocks} silent");
+        Assert.True(24000 + latency < 48000);
+    }
+
     [Fact]
     public void Bus_arrangements_mono_and_stereo_only()
     {
