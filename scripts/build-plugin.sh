@@ -7,12 +7,14 @@
 # regenerates presets/*.vstpreset from presets/presets.json, and with --install copies the
 # bundles to the per-user folders hosts scan (scripts/install-plugin.sh): ~/.vst3 (with the presets in
 # ~/.vst3/presets/PercepNetFx project/PercepNetFx), ~/.ladspa and ~/.lv2.
-# Usage: bash scripts/build-plugin.sh [--install]
+# --pipewire also installs the PipeWire virtual microphone (docs/pipewire.md).
+# Usage: bash scripts/build-plugin.sh [--install] [--pipewire]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 install=0
-for a in "$@"; do case "$a" in --install) install=1 ;; *) echo "usage: $0 [--install]" >&2; exit 2 ;; esac; done
+pipewire=()
+for a in "$@"; do case "$a" in --install) install=1 ;; --pipewire) install=1; pipewire=(--pipewire) ;; *) echo "usage: $0 [--install [--pipewire]]" >&2; exit 2 ;; esac; done
 
 out=build/plugin-publish
 bundle=build/PercepNetFx.vst3
@@ -97,4 +99,4 @@ fi
 rm -f "$log"
 echo "built $lv2"
 
-if [ $install -eq 1 ]; then bash scripts/install-plugin.sh; fi
+if [ $install -eq 1 ]; then bash scripts/install-plugin.sh "${pipewire[@]}"; fi
