@@ -127,6 +127,9 @@ internal sealed unsafe class PluginInstance : IDisposable
     public int SetComponentState(byte[] data) => Abi.Call(Controller, 5, new MemStream(data).Ptr);
     public double GetParamNormalized(uint id) => ((delegate* unmanaged<void*, uint, double>)Abi.Slot(Controller, 14))(Controller, id);
 
+    /// <summary>The output bus's silenceFlags after the last <see cref="Process"/> call with audio.</summary>
+    public ulong LastSilenceFlags { get; private set; }
+
     /// <summary>
     /// One process call: planar channels, 32-bit (float) or 64-bit (double), in place or not.
     /// Returns the output. numSamples 0 sends a flush with no buses.
@@ -151,6 +154,7 @@ internal sealed unsafe class PluginInstance : IDisposable
             }
             *(int*)inBus = ch; *(nint*)(inBus + 16) = (nint)inPtrs;
             *(int*)outBus = ch; *(nint*)(outBus + 16) = (nint)outPtrs;
+            *(ulong*)(outBus + 8) = ~0UL; // silenceFlags: the plug-in must overwrite them (§4)
             *(int*)(data + 4) = doubles ? 1 : 0;
             *(int*)(data + 8) = n;
             if (n > 0)
@@ -160,6 +164,7 @@ internal sealed unsafe class PluginInstance : IDisposable
             }
             if (changes is not null) *(nint*)(data + 40) = (nint)changes.Ptr;
             Assert.Equal(Abi.Ok, Abi.Call(Processor, 9, data));
+            LastSilenceFlags = *(ulong*)(outBus + 8);
             for (int c = 0; c < ch; c++)
             {
                 result[c] = new float[n];

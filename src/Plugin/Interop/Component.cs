@@ -325,6 +325,8 @@ internal sealed unsafe class Component : ConnectionPointObject
             var block = new AudioBlock(new Span<float>(i[0], n), channels == 2 ? new Span<float>(i[1], n) : default,
                 new Span<float>(o[0], n), channels == 2 ? new Span<float>(o[1], n) : default, channels);
             plugin.Process(block, changes);
+            for (int c = 0; c < channels; c++)
+                if (AllZero(o[c], n)) ob->silenceFlags |= 1UL << c;
             return Vst.kResultOk;
         }
         // 64-bit: through the preallocated float buffers, in pieces of at most their length.
@@ -350,7 +352,23 @@ internal sealed unsafe class Component : ConnectionPointObject
                 for (int k = 0; k < len; k++) dst[k] = s[k];
             }
         }
+        for (int c = 0; c < channels; c++)
+            if (AllZero(od[c], n)) ob->silenceFlags |= 1UL << c;
         return Vst.kResultOk;
+    }
+
+    // Silence flags (§4): a host may skip work downstream of a channel flagged silent, so a flag is
+    // set only when every sample of the block is zero (−0 included; NaN is not silence).
+    private static bool AllZero(float* p, int n)
+    {
+        for (int k = 0; k < n; k++) if (p[k] != 0f) return false;
+        return true;
+    }
+
+    private static bool AllZero(double* p, int n)
+    {
+        for (int k = 0; k < n; k++) if (p[k] != 0.0) return false;
+        return true;
     }
 
     private void ReadChanges(void* hostChanges, ParameterChangeList changes)
