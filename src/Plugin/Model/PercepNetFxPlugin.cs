@@ -187,8 +187,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         ApplyToEngine(e);
         e.Reset(); // §9.3: activation resets every state; bypass starts settled at its value
         position = 0;
-        int rate = e.SampleRate;
-        hostHop = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
+        hostHop = Constants.HostHopSize(e.SampleRate);
         Active = true;
     }
 
