@@ -15,7 +15,7 @@ public static class Constants
     public const int HopSize = 480;
     /// <summary>
     /// The hop period in host samples at <paramref name="hostRate"/>: the grid on which automation is applied
-    /// (docs/decisions.md "Parameter automation"); exact at 48 kHz, elsewhere the nearest whole number of
+    /// (docs/decisions.md "Plug-in: automation at hop resolution"); exact at 48 kHz, elsewhere the nearest whole number of
     /// samples to 10 ms, an approximation of where the resampled hops fall.
     /// </summary>
     public static int HostHopSize(int hostRate) => hostRate == SampleRate ? HopSize : Math.Max(1, (int)Math.Round((double)HopSize * hostRate / SampleRate));

@@ -18,7 +18,7 @@ public readonly record struct AutomationPoint(double Time, double Value, Automat
 
 /// <summary>
 /// Automation lanes for the controls of <see cref="Controls"/>, as a DAW draws them, read from a text
-/// file (docs/plugin.md "Automation files"): one point per line, <c>time_seconds,control,value[,ramp|step]</c>.
+/// file (README.md "Automation files"): one point per line, <c>time_seconds,control,value[,ramp|step]</c>.
 /// Values are in the control's display unit (percent for strength and post-filter, a label such as
 /// on/off for the others) and stored normalised, as the plug-in receives them.
 /// </summary>

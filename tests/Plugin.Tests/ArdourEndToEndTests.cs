@@ -191,7 +191,7 @@ public class ArdourEndToEndTests
         // strength lane is straight lines between them, the bypass lane steps. Ardour 7.3 evaluates a
         // plug-in's automation at the transport position, which runs the route's latency behind the audio
         // the plug-in is fed, so each point reaches the plug-in `latency` samples after its timeline time
-        // (docs/decisions.md "Automation in Ardour"): the file's times are the points' plus the latency.
+        // (docs/decisions.md "Ardour: plug-in automation arrives one latency late"): the file's times are the points' plus the latency.
         var cli = new System.Text.StringBuilder();
         foreach (var line in make.Split('\n').Where(l => l.StartsWith("event ", StringComparison.Ordinal)))
         {

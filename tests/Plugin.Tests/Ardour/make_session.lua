@@ -1,6 +1,6 @@
 -- Builds the end-to-end Ardour session (docs/vst3.md §12):
 --   usage: ardour7-lua make_session.lua <session-dir> <strength> <post-filter> <comb> [<automation-file>]
--- With an automation file (the CLI's format, docs/plugin.md "Automation files": time_seconds,control,
+-- With an automation file (the CLI's format, README.md "Automation files": time_seconds,control,
 -- value[,ramp|step]) the plug-in's lanes get those points, in Play mode, times counted from the
 -- session start; it prints the points each lane holds ("event <parameter> <sample> <value>").
 -- Two mono tracks at 48 kHz on the Dummy backend: "Wet" runs PercepNetFx, "Dry" has no plug-in.
