@@ -31,15 +31,6 @@ public sealed class Automation
     /// <summary>The name a control has in automation files: its CLI option, or its short name when it has none (bypass).</summary>
     public static string NameOf(Control c) => c.Option ?? c.ShortName.ToLowerInvariant();
 
-    /// <summary>Builds lanes from points given per control index (normalised values); a lane with no points is absent.</summary>
-    public static Automation FromPoints(IReadOnlyDictionary<int, IReadOnlyList<AutomationPoint>> points)
-    {
-        var lanes = new AutomationPoint[]?[Controls.Count];
-        foreach (var (index, list) in points)
-            if (list.Count > 0) lanes[index] = list.ToArray();
-        return new Automation(lanes);
-    }
-
     /// <summary>Reads an automation file; errors are <see cref="AutomationFormatException"/> (file, line, what is wrong).</summary>
     public static Automation Load(string path) => Parse(File.ReadAllText(path), path);
 
@@ -143,8 +134,7 @@ public sealed class SampledAutomation
     {
         var s = samples[controlIndex]!;
         var v = values[controlIndex]!;
-        int i = -1;
-        while (i + 1 < s.Length && s[i + 1] <= sample) i++;
+        int i = UpperBound(s, sample) - 1; // the last point at or before the sample
         if (i < 0) return v[0];
         if (i == s.Length - 1 || !ramps[controlIndex]![i + 1]) return v[i];
         return v[i] + (v[i + 1] - v[i]) * (sample - s[i]) / (s[i + 1] - s[i]);
@@ -157,9 +147,22 @@ public sealed class SampledAutomation
         foreach (var s in samples)
         {
             if (s is null) continue;
-            foreach (long x in s)
-                if (x > sample) { best = Math.Min(best, x); break; }
+            int i = UpperBound(s, sample);
+            if (i < s.Length) best = Math.Min(best, s[i]);
         }
         return best;
+    }
+
+    // The index of the first point sample strictly after `sample` (binary search: a render asks once per piece,
+    // so a long lane must not cost a walk from its start each time).
+    private static int UpperBound(long[] s, long sample)
+    {
+        int lo = 0, hi = s.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (s[mid] <= sample) lo = mid + 1; else hi = mid;
+        }
+        return lo;
     }
 }

@@ -40,11 +40,12 @@ public static class OfflineRenderer
     /// <summary>
     /// The render with automation: controls with a lane in <paramref name="automation"/> follow it, the others keep
     /// <paramref name="settings"/>. It is what PercepNetFxPlugin outputs, shifted by its latency, when a host delivers
-    /// the same lanes as VST3 parameter changes (docs/decisions.md "Plug-in: automation at hop resolution", "CLI: automation files"): the
-    /// signal is cut after every 10 ms hop of the host-sample grid and at every automation point, each piece runs
-    /// with the lanes' values at its last sample (so each hop uses the value at the sample that completes it, and
-    /// bypass and listen cross-fades start at the point's sample), the engine runs with the plug-in's variable-block
-    /// padding so those cross-fades sit where the plug-in's do, and it starts settled at the values at time 0.
+    /// the same lanes as VST3 parameter changes (docs/decisions.md "Plug-in: automation at hop resolution" and
+    /// "CLI: automation files"): the signal is cut after every 10 ms hop of the host-sample grid and at every
+    /// automation point, each piece runs with the lanes' values at its last sample (so each hop uses the value at the
+    /// sample that completes it, and bypass and listen cross-fades start at the point's sample), the engine runs with
+    /// the plug-in's variable-block padding so those cross-fades sit where the plug-in's do, and it starts settled at
+    /// the values at time 0.
     /// </summary>
     public static void Render(long length, int channels, int sampleRate, BlockSource read, BlockSink write,
         PercepNetModel model, DenoiseSettings settings, Automation automation, Action<double>? progress = null)
