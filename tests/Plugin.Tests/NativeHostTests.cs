@@ -258,6 +258,47 @@ public unsafe class NativeHostTests
         Assert.Equal((double)settings.Strength, BinaryPrimitives.ReadDoubleLittleEndian(state.AsSpan(20))); // v2: values from offset 16 + 4
     }
 
+    [Theory]
+    [InlineData(false, 11)]
+    [InlineData(true, 12)]
+    public void Output_silence_flags_mark_exactly_the_channels_whose_output_block_is_all_zeros(bool doubles, int seed)
+    {
+        // Stereo is linked (one gain per band for both channels, docs/design.md §9.4), but each channel's
+        // gains multiply only its own spectrum and comb signal, so a silent channel's output is exactly zero
+        // once its delay lines have flushed, whatever the other channel carries.
+        using var p = new PluginInstance();
+        p.Activate(2, 48000, 1024, doubles ? 1 : 0);
+        int latency = (int)p.Latency, part = 24000;
+        var voice = Signal(2, part, 48000, seed);
+        var silent = new float[part];
+        // Four parts: both channels speak, both silent, left only, right only.
+        var left = voice[0].Concat(silent).Concat(voice[0]).Concat(silent).ToArray();
+        var right = voice[1].Concat(silent).Concat(silent).Concat(voice[1]).ToArray();
+        // The flags the output must carry where neighbouring parts cannot reach: output sample t depends
+        // on input up to t (the latency is look-ahead) and back to t − latency − one window − the comb
+        // filter's reach (its taps lie up to MaxCombTaps pitch periods away), so part k alone shapes the
+        // output from its start + latency + that reach to its end.
+        int reach = latency + Constants.WindowSize + Constants.MaxCombTaps * Constants.MaxPeriod;
+        ulong[] settled = { 0, 3, 2, 1 };
+        var rng = new Random(seed);
+        var seen = new HashSet<ulong>();
+        for (int pos = 0; pos < left.Length;)
+        {
+            int n = Math.Min(1 + rng.Next(1024), left.Length - pos);
+            var o = p.Process(new[] { left[pos..(pos + n)], right[pos..(pos + n)] }, n, rng.Next(2) == 0, doubles: doubles);
+            ulong fromOutput = (o[0].All(v => v == 0f) ? 1UL : 0) | (o[1].All(v => v == 0f) ? 2UL : 0);
+            Assert.True(fromOutput == p.OutputSilenceFlags, $"block at {pos}: flags {p.OutputSilenceFlags}, output says {fromOutput}");
+            int k = pos / part;
+            if (pos >= k * part + reach && pos + n <= (k + 1) * part)
+            {
+                Assert.True(settled[k] == p.OutputSilenceFlags, $"block at {pos} (part {k}): flags {p.OutputSilenceFlags}, expected {settled[k]}");
+                seen.Add(p.OutputSilenceFlags);
+            }
+            pos += n;
+        }
+        Assert.Equal(new HashSet<ulong> { 0, 1, 2, 3 }, seen); // every case was exercised
+    }
+
     [Fact]
     public void Bypass_parameter_gives_the_input_delayed_by_latency_and_flush_calls_apply_parameters()
     {
