@@ -3,9 +3,10 @@
 # clocked by a dummy driver at 48 kHz with the period forced to 64, 128 and 256 samples, the
 # shipped filter-chain fragment (pipewire/percepnetfx-source.conf, the LADSPA build) fed by pw-cat
 # with the sample looped and recorded by pw-cat, measured by PipeWire's own profiler
-# (pw-profiler): cycles, late cycles (the graph finished after the period, a dropout), and the
-# filter node's time per cycle. Each period is run twice in the same job: with the plug-in, and
-# with the same graph around PipeWire's built-in copy instead (the baseline). It fails only where
+# (pw-profiler): cycles, late cycles (the graph finished after the period, a dropout), the DSP
+# load (the filter node's time as a share of the period) and the filter node's time per cycle.
+# Each period is run twice in the same job: with the plug-in, and with the same graph around
+# PipeWire's built-in copy instead (the baseline). It fails only where
 # the plug-in is to blame: more late cycles than the baseline by more than 10 plus 1 % of the
 # cycles, on a first run and again on a rerun of that period. Late cycles in an unprivileged
 # container without real-time scheduling swing by hundreds between runs with or without the
@@ -45,7 +46,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sox samples/noisy.wav -e floating-point -b 32 "$work/long.wav" repeat $(( (seconds > baseline_seconds ? seconds : baseline_seconds) / 6 + 3 )) || fail "sox could not build the input"
 
-run() { # period mode -> prints "cycles late p99_us max_us changes rss_start_kB rss_end_kB"
+run() { # period mode -> prints "cycles late load_% p99_us max_us changes rss_start_kB rss_end_kB"
   local period=$1 mode=$2 dir=$work/$1-$2 secs=$seconds
   [ "$mode" = baseline ] && secs=$baseline_seconds
   rm -rf "$dir"; mkdir -p "$dir/run" "$dir/config/pipewire/pipewire.conf.d"; chmod 700 "$dir/run"
@@ -151,7 +152,9 @@ for line in open(path):
     if finish > budget: late += 1
 filter_durations.sort()
 p99 = filter_durations[int(0.99 * (len(filter_durations) - 1))] if filter_durations else 0
-print(cycles, late, p99, filter_durations[-1] if filter_durations else 0, end=" ")
+# DSP load: the filter node's share of the time the period allows, over the whole run.
+load = 100 * sum(filter_durations) / (budget * max(cycles, 1))
+print(cycles, late, f"{load:.1f}", p99, filter_durations[-1] if filter_durations else 0, end=" ")
 EOF
   local changes=0
   [ -s "$dir/last_change" ] && changes=$(cut -d' ' -f1 "$dir/last_change")
@@ -181,17 +184,17 @@ EOF
 }
 
 status=0
-header() { printf "%-7s %-9s %8s %6s %12s %12s %8s %16s\n" period graph cycles late "filter p99" "filter max" changes "daemon RSS kB"; }
-row() { printf "%-7s %-9s %8s %6s %10s µs %10s µs %8s %16s\n" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8 -> $9"; }
+header() { printf "%-7s %-9s %8s %6s %9s %12s %12s %8s %16s\n" period graph cycles late "DSP load" "filter p99" "filter max" changes "daemon RSS kB"; }
+row() { printf "%-7s %-9s %8s %6s %8s%% %10s µs %10s µs %8s %16s\n" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9 -> ${10}"; }
 header
 for period in $periods; do
   for attempt in 1 2; do
     run "$period" baseline > "$work/baseline.txt" || fail "the baseline graph did not run at period $period"
     run "$period" plugin > "$work/plugin.txt" || fail "the plug-in graph at period $period failed the checks above"
-    read -r bc bl bp bm bn bs be < "$work/baseline.txt"
-    read -r pc pl pp pm pn ps pe < "$work/plugin.txt"
-    row "$period" copy "$bc" "$bl" "$bp" "$bm" "$bn" "$bs" "$be"
-    row "$period" plug-in "$pc" "$pl" "$pp" "$pm" "$pn" "$ps" "$pe"
+    read -r bc bl bd bp bm bn bs be < "$work/baseline.txt"
+    read -r pc pl pd pp pm pn ps pe < "$work/plugin.txt"
+    row "$period" copy "$bc" "$bl" "$bd" "$bp" "$bm" "$bn" "$bs" "$be"
+    row "$period" plug-in "$pc" "$pl" "$pd" "$pp" "$pm" "$pn" "$ps" "$pe"
     [ -f "$work/$period-plugin/check.txt" ] && sed "s/^/$period     /" "$work/$period-plugin/check.txt"
     [ "$pc" -gt 0 ] || fail "no cycles profiled with the plug-in at period $period"
     # Compare late cycles per second when the two graphs ran for different lengths.
