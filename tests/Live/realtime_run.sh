@@ -195,7 +195,7 @@ for period in $periods; do
     read -r pc pl pd pp pm pn ps pe < "$work/plugin.txt"
     row "$period" copy "$bc" "$bl" "$bd" "$bp" "$bm" "$bn" "$bs" "$be"
     row "$period" plug-in "$pc" "$pl" "$pd" "$pp" "$pm" "$pn" "$ps" "$pe"
-    [ -f "$work/$period-plugin/check.txt" ] && sed "s/^/$period     /" "$work/$period-plugin/check.txt"
+    [ -f "$work/$period-plugin/check.txt" ] && sed "s/^/$(printf '%-8s' "$period")/" "$work/$period-plugin/check.txt"
     [ "$pc" -gt 0 ] || fail "no cycles profiled with the plug-in at period $period"
     # Compare late cycles per second when the two graphs ran for different lengths.
     allowed=$(( bl * pc / (bc > 0 ? bc : 1) + 10 + pc / 100 ))
