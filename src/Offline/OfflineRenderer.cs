@@ -196,8 +196,8 @@ internal sealed class AutomationPlayer(SampledAutomation lanes, DenoiseSettings 
         // As the plug-in maps normalised values (PercepNetFxPlugin.SettingsFor): the continuous ones cast to float, choices at 0.5.
         engine.Apply(settings with
         {
-            Strength = lanes.Has(Controls.StrengthIndex) ? (float)lanes.ValueAt(Controls.StrengthIndex, sample) : settings.Strength,
-            PostFilterAmount = lanes.Has(Controls.PostFilterIndex) ? (float)lanes.ValueAt(Controls.PostFilterIndex, sample) : settings.PostFilterAmount,
+            Strength = (float)Value(Controls.StrengthIndex, settings.Strength),
+            PostFilterAmount = (float)Value(Controls.PostFilterIndex, settings.PostFilterAmount),
             CombEnabled = Value(Controls.CombIndex, settings.CombEnabled ? 1 : 0) >= 0.5,
             Listen = Value(Controls.ListenIndex, (int)settings.Listen) >= 0.5 ? ListenMode.Removed : ListenMode.Output,
         });

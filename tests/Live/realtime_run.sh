@@ -6,9 +6,9 @@
 # (pw-profiler): cycles, late cycles (the graph finished after the period, a dropout), the DSP
 # load (the filter node's time as a share of the period) and the filter node's time per cycle.
 # Each period is run twice in the same job: with the plug-in, and with the same graph around
-# PipeWire's built-in copy instead (the baseline). It fails only where
-# the plug-in is to blame: more late cycles than the baseline by more than 10 plus 1 % of the
-# cycles, on a first run and again on a rerun of that period. Late cycles in an unprivileged
+# PipeWire's built-in copy instead (the baseline). It fails only where the plug-in is to blame:
+# more late cycles than the baseline by more than 10 plus 1 % of the cycles, on a first run and
+# again on a rerun of that period. Late cycles in an unprivileged
 # container without real-time scheduling swing by hundreds between runs with or without the
 # plug-in (docs/reliability.md); a plug-in that could not keep up would be late in every cycle
 # that completes a 480-sample hop (1 in 7.5 at period 64, 1 in 3.75 at 128), far above 1 %.
