@@ -5,14 +5,16 @@
 #   build/ladspa/PercepNetFx.so
 #   build/PercepNetFx.lv2/{manifest.ttl,PercepNetFx.ttl,PercepNetFx.so}
 # regenerates presets/*.vstpreset from presets/presets.json, and with --install copies the
-# bundles to the per-user folders hosts scan: ~/.vst3 (with the factory presets in
+# bundles to the per-user folders hosts scan (scripts/install-plugin.sh): ~/.vst3 (with the presets in
 # ~/.vst3/presets/PercepNetFx project/PercepNetFx), ~/.ladspa and ~/.lv2.
-# Usage: bash scripts/build-plugin.sh [--install]
+# --pipewire also installs the PipeWire virtual microphone (docs/pipewire.md).
+# Usage: bash scripts/build-plugin.sh [--install] [--pipewire]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 install=0
-for a in "$@"; do case "$a" in --install) install=1 ;; *) echo "usage: $0 [--install]" >&2; exit 2 ;; esac; done
+pipewire=()
+for a in "$@"; do case "$a" in --install) install=1 ;; --pipewire) install=1; pipewire=(--pipewire) ;; *) echo "usage: $0 [--install [--pipewire]]" >&2; exit 2 ;; esac; done
 
 out=build/plugin-publish
 bundle=build/PercepNetFx.vst3
@@ -97,18 +99,4 @@ fi
 rm -f "$log"
 echo "built $lv2"
 
-if [ $install -eq 1 ]; then
-  mkdir -p "$HOME/.vst3" "$HOME/.ladspa" "$HOME/.lv2"
-  rm -rf "$HOME/.vst3/PercepNetFx.vst3" "$HOME/.lv2/PercepNetFx.lv2"
-  cp -r "$bundle" "$HOME/.vst3/"
-  echo "installed $HOME/.vst3/PercepNetFx.vst3"
-  # VST3 presets folder on Linux: ~/.vst3/presets/<vendor>/<plug-in name>/ (docs/vst3.md §9).
-  presets="$HOME/.vst3/presets/PercepNetFx project/PercepNetFx"
-  mkdir -p "$presets"
-  cp presets/*.vstpreset "$presets/"
-  echo "installed $(ls presets/*.vstpreset | wc -l) presets in $presets"
-  cp build/ladspa/PercepNetFx.so "$HOME/.ladspa/PercepNetFx.so"
-  echo "installed $HOME/.ladspa/PercepNetFx.so"
-  cp -r "$lv2" "$HOME/.lv2/"
-  echo "installed $HOME/.lv2/PercepNetFx.lv2"
-fi
+if [ $install -eq 1 ]; then bash scripts/install-plugin.sh "${pipewire[@]}"; fi

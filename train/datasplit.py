@@ -38,6 +38,25 @@ def load_corpus_manifest(corpus_dir):
     return rows
 
 
+# Licence terms that allow training a network sold commercially. A file qualifies when its licence
+# starts with one of ALLOWED and names none of REFUSED. Moodist's sounds are refused because the
+# licence of each file is not stated (Pixabay's licence or CC0), and so is the research-only EMOVO.
+COMMERCIAL_ALLOWED = ("cc0", "cc by", "creative commons attribution", "public domain", "odbl",
+                      "voxengo terms: royalty-free for any purpose including commercial")
+COMMERCIAL_REFUSED = ("-nc", "research", "undocumented", "not stated")
+
+
+def commercial_use_allowed(licence):
+    """True when a manifest's licence text allows commercial use of what is trained on it."""
+    text = licence.strip().lower()
+    return text.startswith(COMMERCIAL_ALLOWED) and not any(w in text for w in COMMERCIAL_REFUSED)
+
+
+def commercial_rows(rows):
+    """The rows of a manifest whose licence allows commercial use (commercial_use_allowed)."""
+    return [r for r in rows if commercial_use_allowed(r.get("licence", ""))]
+
+
 def add_corpus_split(split, rows):
     """Adds a pinned corpus to a split: its own train/val columns (by speaker or class);
     its dev rows stay out. Noise and RIRs are grouped by source so they can be weighted."""

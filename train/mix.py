@@ -35,11 +35,11 @@ import sys
 import time
 
 from common import TRAIN_DIR, data_root
-from datasplit import (VAL_NOISE, VAL_SPEAKERS, add_corpus_split, load_corpus_manifest,  # noqa: F401
-                       load_manifest, make_split)
+from datasplit import (VAL_NOISE, VAL_SPEAKERS, add_corpus_split, commercial_rows,  # noqa: F401
+                       commercial_use_allowed, load_corpus_manifest, load_manifest, make_split)
 from devsets import DEV_SNRS, make_corpus_dev_set, make_dev_set  # noqa: F401
 from shards import SUBSET_CODE, fake_features, make_shard, run_features_cli, shard_done  # noqa: F401
-from synthesis import (CORPUS_BANDWIDTH_HZ, CORPUS_SPEECH_SHARE, CORPUS_SPEECH_WEIGHTS, CORPUS_WEIGHTS,  # noqa: F401
+from synthesis import (COMMERCIAL_SPEECH_SHARE, CORPUS_BANDWIDTH_HZ, CORPUS_SPEECH_SHARE, CORPUS_SPEECH_WEIGHTS, CORPUS_WEIGHTS,  # noqa: F401
                        NOISE_WEIGHTS, REF_DBFS, Material, build_sequence, db_to_lin, dc_block, direct_path_index,
                        draw_params, early_reflection_rir, energy_vad, load_real_rir, random_tilt, read_audio, render,
                        rms_db, set_level, simulated_rir, synth_noise, to_48k, zero_stretches)
@@ -66,6 +66,8 @@ def main(argv=None):
                     help="a train/corpus.py build to mix beside the data folder (env PERCEPNETFX_CORPUS)")
     ap.add_argument("--dev-corpus", action="store_true",
                     help="build the generalisation dev set of --corpus (held-out speakers, noise classes, rooms)")
+    ap.add_argument("--commercial-only", action="store_true",
+                    help="mix only files whose licence allows commercial use (datasplit.commercial_use_allowed)")
     a = ap.parse_args(argv)
     if a.dev_corpus:
         if not a.corpus:
@@ -82,11 +84,14 @@ def main(argv=None):
         rows = make_dev_set(root, out, a.dev_per_utt)
         print("dev set: %d mixtures in %s" % (len(rows), out))
         return
-    split = make_split(load_manifest(root))
+    keep = commercial_rows if a.commercial_only else list
+    split = make_split(keep(load_manifest(root)))
     if a.corpus and not a.write_split:
         if not os.path.isfile(os.path.join(a.corpus, "manifest.csv")):
             sys.exit("mix.py: no manifest.csv in %s (build it with train/corpus.py build)" % a.corpus)
-        add_corpus_split(split, load_corpus_manifest(a.corpus))
+        add_corpus_split(split, keep(load_corpus_manifest(a.corpus)))
+    if a.commercial_only:
+        split["commercial_only"] = True
     if a.write_split:
         with open(a.write_split, "w") as f:
             json.dump(split, f, indent=1, sort_keys=True)
@@ -96,7 +101,8 @@ def main(argv=None):
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(a.out, "split.json"), "w") as f:
         json.dump(split, f, indent=1, sort_keys=True)
-    mat = Material(root, split, a.subset)
+    mat = Material(root, split, a.subset,
+                   COMMERCIAL_SPEECH_SHARE if a.commercial_only else CORPUS_SPEECH_SHARE)
     for shard in range(a.first_shard, a.first_shard + a.shards):
         if shard_done(out_dir, shard):
             print("shard %d: done, skipped" % shard)

@@ -34,6 +34,9 @@ CORPUS_WEIGHTS = {"train": {"ravdess": 0.50, "ljspeech": 0.35, "vcc2020": 0.15},
 # (the shared-folder corpora keep their relative weights in the rest), and its noise sources
 # are drawn by these weights beside the shared folder's Moodist clips.
 CORPUS_SPEECH_SHARE = 0.6
+# With commercially usable data only (mix.py --commercial-only) the shared folder keeps 19 minutes
+# of speech (LJSpeech, VCC2020) against 2.2 h of speechocean762, so the corpus takes more sequences.
+COMMERCIAL_SPEECH_SHARE = 0.8
 CORPUS_SPEECH_WEIGHTS = {"speechocean762": 0.5, "saa": 0.5}
 NOISE_WEIGHTS = {"moodist": 0.2, "esc50": 0.25, "us8k": 0.25, "noice": 0.15, "nonspeech100": 0.15}
 
@@ -286,7 +289,7 @@ def render(rng, p, speech, speech_mask, noise, rir=None):
 class Material:
     """Loads and prepares speech / noise / RIR audio for one subset of the split."""
 
-    def __init__(self, root, split, subset):
+    def __init__(self, root, split, subset, corpus_share=CORPUS_SPEECH_SHARE):
         self.root, self.subset = root, subset
         part = split[subset]
         self.speech = {c: v for c, v in part["speech"].items() if v}
@@ -303,8 +306,8 @@ class Material:
                  if c not in CORPUS_WEIGHTS["train"] and c not in CORPUS_WEIGHTS["val"]}
         if extra and weights:
             shared, added = sum(weights.values()), sum(extra.values())
-            weights = {c: w * (1 - CORPUS_SPEECH_SHARE) / shared for c, w in weights.items()}
-            weights.update({c: w * CORPUS_SPEECH_SHARE / added for c, w in extra.items()})
+            weights = {c: w * (1 - corpus_share) / shared for c, w in weights.items()}
+            weights.update({c: w * corpus_share / added for c, w in extra.items()})
         else:
             weights.update(extra)
         self.corpus_weights = weights

@@ -14,7 +14,7 @@ public static class CommandLine
         usage:
           percepnetfx denoise IN.wav OUT.wav {SettingOptions}
                       [--model NAME|M.safetensors] [--precision int8|float] [--format same|s16|s24|f32]
-                      [--listen output|removed] [--overload-guard on|off] [--force]
+                      [--listen output|removed] [--overload-guard on|off] [--automation FILE] [--force]
           percepnetfx denoise FOLDER|'GLOB' OUTFOLDER [same options] [--jobs N] [--force]
                       (folders: every .wav/.aif/.aiff/.aifc below; globs: * ? **; structure kept; up-to-date outputs skipped)
           percepnetfx report IN.wav [OUT.wav] --png REPORT.png [--width 1600] [--height 1000]
@@ -62,6 +62,12 @@ public static class CommandLine
     /// <summary>An Off/On control is an on|off switch on the command line (<see cref="ParsedArgs.Switch"/>).</summary>
     public static bool IsSwitch(Control c) => c.Labels is ["Off", "On"];
 
+    /// <summary>The automation file's control names and values, one help line each (from <see cref="Controls"/>).</summary>
+    private static string AutomationHelp => string.Join("\n", Controls.All.Select(c =>
+        $"{"",31}{Offline.Automation.NameOf(c),-11}" + (c.Labels is { } labels
+            ? string.Join("|", labels.Select(l => l.ToLowerInvariant()))
+            : $"{c.Min.ToString(System.Globalization.CultureInfo.InvariantCulture)}..{c.Max.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({c.Unit})")));
+
     private static string SettingOptions => string.Join(" ",
         new[] { Controls.Strength, Controls.PostFilter, Controls.Comb }.Select(c => $"[--{c.Option} {OptionValues(c)}]"));
 
@@ -87,6 +93,15 @@ public static class CommandLine
             {DenoiseOptions}
             {OptionLine(Controls.Listen)}
               --overload-guard on|off      keep overload input (DC, full-scale tones) from biasing the network (default on)
+              --automation FILE            single files: the controls follow automation lanes, as the plug-in follows
+                                           a DAW's. One point per line: time_seconds,control,value[,ramp|step]
+            {AutomationHelp}
+                                           ramp (default for % values): a straight line from the control's previous
+                                           point; step (the only shape for choices): the value jumps at the point's
+                                           time. Before a lane's first point its first value holds, after its last
+                                           point its last. '#' starts a comment. Each 10 ms hop uses the values at
+                                           the sample that completes it; bypass and listen cross-fade over one hop
+                                           from the point's sample. A control can have a lane or its option, not both.
               --force [on|off]             allow OUT to be IN itself (it is replaced only when the run succeeded);
                                            folders: also redo outputs that are up to date
               --jobs N                     folders and globs: files processed at once (default: one per core)

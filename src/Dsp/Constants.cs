@@ -13,6 +13,12 @@ public static class Constants
     public const int MaxSampleRate = 384000;
     /// <summary>Hop size N: one frame advance of 10 ms.</summary>
     public const int HopSize = 480;
+    /// <summary>
+    /// The hop period in host samples at <paramref name="hostRate"/>: the grid on which automation is applied
+    /// (docs/decisions.md "Plug-in: automation at hop resolution"); exact at 48 kHz, elsewhere the nearest whole number of
+    /// samples to 10 ms, an approximation of where the resampled hops fall.
+    /// </summary>
+    public static int HostHopSize(int hostRate) => hostRate == SampleRate ? HopSize : Math.Max(1, (int)Math.Round((double)HopSize * hostRate / SampleRate));
     /// <summary>Window and FFT length W: 20 ms.</summary>
     public const int WindowSize = 960;
     /// <summary>Stored FFT bins 0 … 480 (50 Hz spacing).</summary>

@@ -37,7 +37,8 @@ public class LadspaLv2HostTests
         foreach (var a in args) psi.ArgumentList.Add(a);
         // The hosts and the CLI both run the embedded default model.
         psi.Environment.Remove("PERCEPNETFX_MODEL");
-        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        // An empty value removes the variable (the host's own default applies).
+        if (env is not null) foreach (var (k, v) in env) { if (v.Length == 0) psi.Environment.Remove(k); else psi.Environment[k] = v; }
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
@@ -223,5 +224,24 @@ public class LadspaLv2HostTests
         // lv2apply writes as many samples as it read: the last `latency` of the CLI's are not in it.
         Assert.Equal(WavReader.ReadInfo(input).FrameCount - latency, compared);
         Assert.True(maxLsb <= 1.0, $"lv2apply differs from the CLI by {maxLsb:F2} LSB");
+    }
+    [Fact]
+    public void Install_puts_every_format_where_hosts_look_and_lilv_finds_the_bundle_there()
+    {
+        using var tmp = new TempDir();
+        string home = tmp.File("home");
+        Directory.CreateDirectory(home);
+        var r = Run("/bin/bash", [Repo.PathOf("scripts/install-plugin.sh")], new() { ["HOME"] = home });
+        Assert.True(r.Code == 0, r.Stdout + r.Stderr);
+        byte[] library = File.ReadAllBytes(TestData.SoPath);
+        Assert.Equal(library, File.ReadAllBytes(Path.Combine(home, ".vst3/PercepNetFx.vst3/Contents/x86_64-linux/PercepNetFx.so")));
+        Assert.Equal(library, File.ReadAllBytes(Path.Combine(home, ".ladspa/PercepNetFx.so")));
+        Assert.Equal(library, File.ReadAllBytes(Path.Combine(home, ".lv2/PercepNetFx.lv2/PercepNetFx.so")));
+        var presets = Directory.GetFiles(Repo.PathOf("presets"), "*.vstpreset").Select(Path.GetFileName).Order().ToArray();
+        Assert.NotEmpty(presets);
+        Assert.Equal(presets, Directory.GetFiles(Path.Combine(home, ".vst3/presets/PercepNetFx project/PercepNetFx")).Select(Path.GetFileName).Order().ToArray());
+        // lilv's default search path starts with ~/.lv2: no LV2_PATH needed.
+        var info = Run(Tool("lv2info"), [Lv2.MonoUri], new() { ["HOME"] = home, ["LV2_PATH"] = "" });
+        Assert.True(info.Code == 0 && info.Stdout.Contains(Path.Combine(home, ".lv2/PercepNetFx.lv2")), info.Stdout + info.Stderr);
     }
 }

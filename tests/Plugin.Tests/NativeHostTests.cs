@@ -125,6 +125,42 @@ public unsafe class NativeHostTests
         Assert.Equal(0.125, p.GetParamNormalized(2));
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public void Output_silence_flags_mark_exactly_the_channels_whose_block_is_all_zeros(int channels, bool doubles)
+    {
+        using var p = new PluginInstance();
+        p.Activate(channels, 48000, 512, doubles ? 1 : 0);
+        var voice = TestData.Voice(48000, 48000, seed: 8);
+        int latency = (int)p.Latency;
+        const ulong hostBits = 0xF0UL; // bits of channels the plug-in does not have: the host's, left alone
+        p.SilenceFlagsSent = hostBits | ((1UL << channels) - 1); // claims "silent" before every call
+        var rng = new Random(4);
+        int pos = 0, silentBlocks = 0, soundBlocks = 0;
+        // Voice on channel 0 for half a second (channel 1 stays silent), then silence on both.
+        while (pos < 48000)
+        {
+            int n = 1 + rng.Next(512);
+            var input = new float[channels][];
+            for (int c = 0; c < channels; c++)
+            {
+                input[c] = new float[n];
+                if (c == 0) for (int i = 0; i < n; i++) input[c][i] = pos + i < 24000 ? voice[pos + i] : 0f;
+            }
+            var output = p.Process(input, n, inPlace: false, doubles: doubles);
+            ulong expected = hostBits;
+            for (int c = 0; c < channels; c++) if (output[c].All(v => v == 0f)) expected |= 1UL << c;
+            Assert.Equal(expected, p.OutputSilenceFlags);
+            if ((expected & 1) != 0) silentBlocks++; else soundBlocks++;
+            pos += n;
+        }
+        // Both states were seen on channel 0: sound while the voice came out, zeros once the latency had passed.
+        Assert.True(soundBlocks > 0 && silentBlocks > 0, $"{soundBlocks} blocks with sound, {silentBlocks} silent");
+        Assert.True(24000 + latency < 48000);
+    }
+
     [Fact]
     public void Bus_arrangements_mono_and_stereo_only()
     {
@@ -220,6 +256,47 @@ public unsafe class NativeHostTests
         // The processor's state now carries the automated values (what a host saves).
         var state = p.GetState();
         Assert.Equal((double)settings.Strength, BinaryPrimitives.ReadDoubleLittleEndian(state.AsSpan(20))); // v2: values from offset 16 + 4
+    }
+
+    [Theory]
+    [InlineData(false, 11)]
+    [InlineData(true, 12)]
+    public void Output_silence_flags_mark_exactly_the_channels_whose_output_block_is_all_zeros(bool doubles, int seed)
+    {
+        // Stereo is linked (one gain per band for both channels, docs/design.md §9.4), but each channel's
+        // gains multiply only its own spectrum and comb signal, so a silent channel's output is exactly zero
+        // once its delay lines have flushed, whatever the other channel carries.
+        using var p = new PluginInstance();
+        p.Activate(2, 48000, 1024, doubles ? 1 : 0);
+        int latency = (int)p.Latency, part = 24000;
+        var voice = Signal(2, part, 48000, seed);
+        var silent = new float[part];
+        // Four parts: both channels speak, both silent, left only, right only.
+        var left = voice[0].Concat(silent).Concat(voice[0]).Concat(silent).ToArray();
+        var right = voice[1].Concat(silent).Concat(silent).Concat(voice[1]).ToArray();
+        // The flags the output must carry where neighbouring parts cannot reach: output sample t depends
+        // on input up to t (the latency is look-ahead) and back to t − latency − one window − the comb
+        // filter's reach (its taps lie up to MaxCombTaps pitch periods away), so part k alone shapes the
+        // output from its start + latency + that reach to its end.
+        int reach = latency + Constants.WindowSize + Constants.MaxCombTaps * Constants.MaxPeriod;
+        ulong[] settled = { 0, 3, 2, 1 };
+        var rng = new Random(seed);
+        var seen = new HashSet<ulong>();
+        for (int pos = 0; pos < left.Length;)
+        {
+            int n = Math.Min(1 + rng.Next(1024), left.Length - pos);
+            var o = p.Process(new[] { left[pos..(pos + n)], right[pos..(pos + n)] }, n, rng.Next(2) == 0, doubles: doubles);
+            ulong fromOutput = (o[0].All(v => v == 0f) ? 1UL : 0) | (o[1].All(v => v == 0f) ? 2UL : 0);
+            Assert.True(fromOutput == p.OutputSilenceFlags, $"block at {pos}: flags {p.OutputSilenceFlags}, output says {fromOutput}");
+            int k = pos / part;
+            if (pos >= k * part + reach && pos + n <= (k + 1) * part)
+            {
+                Assert.True(settled[k] == p.OutputSilenceFlags, $"block at {pos} (part {k}): flags {p.OutputSilenceFlags}, expected {settled[k]}");
+                seen.Add(p.OutputSilenceFlags);
+            }
+            pos += n;
+        }
+        Assert.Equal(new HashSet<ulong> { 0, 1, 2, 3 }, seen); // every case was exercised
     }
 
     [Fact]

@@ -134,6 +134,10 @@ internal sealed unsafe class PluginInstance : IDisposable
     public int SetComponentState(byte[] data) => Abi.Call(Controller, 5, new MemStream(data).Ptr);
     public double GetParamNormalized(uint id) => ((delegate* unmanaged<void*, uint, double>)Abi.Slot(Controller, 14))(Controller, id);
 
+    /// <summary>The output bus's silenceFlags before the next <see cref="Process"/> call, and as the last one left them.</summary>
+    public ulong SilenceFlagsSent { get; set; }
+    public ulong OutputSilenceFlags { get; private set; }
+
     /// <summary>
     /// One process call: planar channels, 32-bit (float) or 64-bit (double), in place or not.
     /// Returns the output. numSamples 0 sends a flush with no buses.
@@ -158,6 +162,7 @@ internal sealed unsafe class PluginInstance : IDisposable
             }
             *(int*)inBus = ch; *(nint*)(inBus + 16) = (nint)inPtrs;
             *(int*)outBus = ch; *(nint*)(outBus + 16) = (nint)outPtrs;
+            *(ulong*)(outBus + 8) = SilenceFlagsSent; // what the plug-in finds there: it must overwrite its channels' bits
             *(int*)(data + 4) = doubles ? 1 : 0;
             *(int*)(data + 8) = n;
             if (n > 0)
@@ -167,6 +172,7 @@ internal sealed unsafe class PluginInstance : IDisposable
             }
             if (changes is not null) *(nint*)(data + 40) = (nint)changes.Ptr;
             Assert.Equal(Abi.Ok, Abi.Call(Processor, 9, data));
+            OutputSilenceFlags = *(ulong*)(outBus + 8);
             for (int c = 0; c < ch; c++)
             {
                 result[c] = new float[n];

@@ -63,6 +63,69 @@ public unsafe class PortInstanceTests
         Assert.Equal(ports.Instance.Plugin.LatencySamples, (int)ports.Controls_[Controls.Count]);
     }
 
+    /// <summary>Every object the plug-in and the DSP library keep in a static field: the lock objects
+    /// of the factory, the model provider, the LADSPA and LV2 descriptors and the editor's meter
+    /// registry are among them.</summary>
+    private static List<object> StaticObjects()
+    {
+        var found = new List<object>();
+        foreach (var assembly in new[] { typeof(PortInstance).Assembly, typeof(Denoiser).Assembly })
+            foreach (var type in assembly.GetTypes())
+            {
+                if (type.ContainsGenericParameters) continue;
+                foreach (var field in type.GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic))
+                    if (!field.FieldType.IsValueType && !field.IsLiteral && field.GetValue(null) is { } value && value is not string && value is not Type)
+                        found.Add(value);
+            }
+        return found;
+    }
+
+    [Fact]
+    public void Run_waits_on_no_lock_of_the_plug_in_or_the_dsp_library()
+    {
+        using var ports = new Ports(2);
+        ports.Instance.Activate();
+        var rng = new Random(6);
+        void Blocks(int count)
+        {
+            for (int b = 0; b < count; b++)
+            {
+                int n = 1 + rng.Next(Ports.Max);
+                for (int c = 0; c < 2; c++)
+                {
+                    var s = ports.Port(c, n);
+                    for (int i = 0; i < n; i++) s[i] = (float)(rng.NextDouble() - 0.5) * 0.3f;
+                }
+                ports.Controls_[Controls.StrengthIndex] = (float)(100 * rng.NextDouble());
+                ports.Controls_[Controls.BypassIndex] = rng.Next(20) == 0 ? 1 : 0;
+                ports.Instance.Run(n);
+            }
+        }
+        Blocks(50);
+        var objects = StaticObjects();
+        Assert.True(objects.Count >= 5, $"found only {objects.Count} static objects to hold");
+        // Another thread holds every one of them while this one runs: a run that took any of these
+        // locks would wait until the holder lets go, which it does only after the deadline.
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            foreach (var o in objects) Monitor.Enter(o);
+            held.Set();
+            release.Wait();
+            for (int i = objects.Count - 1; i >= 0; i--) Monitor.Exit(objects[i]);
+        }) { IsBackground = true };
+        holder.Start();
+        Assert.True(held.Wait(TimeSpan.FromSeconds(10)));
+        var running = new Thread(() => Blocks(300));
+        running.Start();
+        bool finished = running.Join(TimeSpan.FromSeconds(60));
+        release.Set();
+        holder.Join();
+        running.Join();
+        Assert.True(finished, $"300 runs did not finish within 60 s while {objects.Count} static objects were held");
+    }
+
     [Fact]
     public void A_nan_control_keeps_the_previous_value_and_out_of_range_values_are_clamped()
     {

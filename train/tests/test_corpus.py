@@ -202,3 +202,55 @@ class BandLimitedMixingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CommercialOnlyTest(unittest.TestCase):
+    """`mix.py --commercial-only` keeps only files whose licence allows a commercial network."""
+
+    def test_licence_texts_of_the_sources(self):
+        allowed = ["CC0", "CC0 1.0", "CC BY 3.0", "CC BY-SA", "Public Domain", "ODbL 1.0 / DbCL 1.0",
+                   "Creative Commons Attribution",
+                   "CC BY 4.0 (free for commercial and non-commercial use, per the corpus README)",
+                   "Voxengo terms: royalty-free for any purpose including commercial; no redistribution for profit"]
+        refused = ["CC BY-NC 3.0", "CC BY-NC-SA 4.0", "CC BY-NC-SA 2.0 (Speech Accent Archive terms)",
+                   "research and study only (repository README)", "research use (EMOVO terms; no open licence stated)",
+                   "undocumented for the sounds (repository GPL-3.0)",
+                   "Pixabay Content License or CC0 (per-file not stated upstream)", "", "mixed"]
+        for text in allowed:
+            self.assertTrue(mix.commercial_use_allowed(text), text)
+        for text in refused:
+            self.assertFalse(mix.commercial_use_allowed(text), text)
+
+    def test_per_file_rule_agrees_with_each_sources_commercial_flag(self):
+        # sources.json states per source whether commercial use is allowed; ESC-50 mixes licences
+        # per clip, so only its CC0 / CC BY clips may pass. A file without its own licence has the
+        # source's, as in the built manifest.
+        for s in corpus.load_sources():
+            verdicts = {mix.commercial_use_allowed(r["licence"] or s["licence"])
+                        for r in corpus.read_list(s["list_path"])}
+            if s["id"] == "esc50":
+                self.assertEqual(verdicts, {True, False})
+            else:
+                self.assertEqual(verdicts, {s["commercial"]}, s["id"])
+
+    def test_split_of_the_shared_folder_keeps_no_non_commercial_file(self):
+        rows = mix.load_manifest()
+        split = mix.make_split(mix.commercial_rows(rows))
+        kept = [p for part in ("train", "val") for v in split[part]["speech"].values() for p in v]
+        kept += [p for part in ("train", "val") for p in split[part]["noise"] + split[part]["rir"]]
+        licence = {r["path"]: r["licence"] for r in rows}
+        self.assertTrue(kept)
+        for p in kept:
+            self.assertNotIn("ravdess", p)
+            self.assertNotIn("moodist", p)
+            self.assertTrue(mix.commercial_use_allowed(licence[p]), p)
+        self.assertEqual(sorted(split["train"]["speech"]), ["ljspeech", "vcc2020"])
+        self.assertEqual(split["train"]["noise"], [])
+
+    def test_commercial_mix_gives_the_corpus_its_larger_share(self):
+        split = {"train": {"speech": {"ljspeech": ["b"], "vcc2020": ["v"], "speechocean762": ["c"]},
+                           "noise": [], "rir": []}, "val": {"speech": {}, "noise": [], "rir": []}}
+        w = mix.Material("/", split, "train", mix.COMMERCIAL_SPEECH_SHARE).corpus_weights
+        self.assertAlmostEqual(sum(w.values()), 1.0)
+        self.assertAlmostEqual(w["speechocean762"], mix.COMMERCIAL_SPEECH_SHARE)
+        self.assertAlmostEqual(w["ljspeech"] / w["vcc2020"], 0.35 / 0.15)

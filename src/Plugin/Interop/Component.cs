@@ -318,13 +318,15 @@ internal sealed unsafe class Component : ConnectionPointObject
             plugin.ProcessParametersOnly(changes);
             return Vst.kResultFalse;
         }
-        ob->silenceFlags = 0;
         if (data->symbolicSampleSize == Vst.kSample32)
         {
             float** i = (float**)ib->channelBuffers, o = (float**)ob->channelBuffers;
             var block = new AudioBlock(new Span<float>(i[0], n), channels == 2 ? new Span<float>(i[1], n) : default,
                 new Span<float>(o[0], n), channels == 2 ? new Span<float>(o[1], n) : default, channels);
             plugin.Process(block, changes);
+            ulong silent = 0;
+            for (int c = 0; c < channels; c++) if (IsSilent(new ReadOnlySpan<float>(o[c], n))) silent |= 1UL << c;
+            ob->silenceFlags = (ob->silenceFlags & ~((1UL << channels) - 1)) | silent;
             return Vst.kResultOk;
         }
         // 64-bit: through the preallocated float buffers, in pieces of at most their length.
@@ -350,7 +352,18 @@ internal sealed unsafe class Component : ConnectionPointObject
                 for (int k = 0; k < len; k++) dst[k] = s[k];
             }
         }
+        ulong silent64 = 0;
+        for (int c = 0; c < channels; c++) if (IsSilent(new ReadOnlySpan<double>(od[c], n))) silent64 |= 1UL << c;
+        ob->silenceFlags = (ob->silenceFlags & ~((1UL << channels) - 1)) | silent64;
         return Vst.kResultOk;
+    }
+
+    // AudioBusBuffers.silenceFlags (docs/vst3.md §4): bit c set when output channel c is all zeros in
+    // this block, so the host may skip processing downstream of it. −0 counts as zero.
+    private static bool IsSilent<T>(ReadOnlySpan<T> x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        foreach (var v in x) if (v != T.Zero) return false;
+        return true;
     }
 
     private void ReadChanges(void* hostChanges, ParameterChangeList changes)

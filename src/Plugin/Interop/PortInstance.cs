@@ -21,6 +21,9 @@ internal sealed unsafe class PortInstance
 
     private readonly nint[] ports;          // float* per port, as connected by the host
     private readonly float[] lastPlain;     // the control values applied last (NaN: none yet)
+    // Fixed for the instance's life (its rate and channel count are; the model does not change the
+    // latency), read once at instantiation so that connect and run never reach the engine's checks.
+    private readonly int latency;
     private GCHandle self;
 
     public PercepNetFxPlugin Plugin { get; }
@@ -33,6 +36,7 @@ internal sealed unsafe class PortInstance
         ports = new nint[PortCount(channels)];
         lastPlain = new float[Controls.Count];
         Array.Fill(lastPlain, float.NaN);
+        latency = plugin.LatencySamples;
     }
 
     /// <summary>
@@ -69,7 +73,7 @@ internal sealed unsafe class PortInstance
     public void Connect(uint port, float* data)
     {
         if (port < (uint)ports.Length) ports[port] = (nint)data;
-        if (port == (uint)LatencyPort(Channels) && data != null) *data = Plugin.LatencySamples;
+        if (port == (uint)LatencyPort(Channels) && data != null) *data = latency;
     }
 
     /// <summary>activate(): resets every state, so a restart sounds like a fresh instance.</summary>
@@ -123,6 +127,6 @@ internal sealed unsafe class PortInstance
     private void WriteLatency()
     {
         float* l = (float*)ports[LatencyPort(Channels)];
-        if (l != null) *l = Plugin.LatencySamples;
+        if (l != null) *l = latency;
     }
 }

@@ -15,48 +15,56 @@ public static class ModelProvider
 {
     public const string EnvironmentVariable = "PERCEPNETFX_MODEL";
     private static readonly object Gate = new();
-    private static bool loaded;
+    // Written once, under Gate, after model and description: a reader that sees it true sees both,
+    // and takes no lock (the audio thread asks for the model through the engine's checks).
+    private static volatile bool loaded;
     private static PercepNetModel? model;
     private static string description = "";
 
-    public static PercepNetModel? Model { get { EnsureLoaded(); return model; } }
+    public static PercepNetModel? Model { get { if (!loaded) EnsureLoaded(); return model; } }
 
     /// <summary>Human-readable source, e.g. "embedded percepnetfx-v1" or "none (unity gains)".</summary>
-    public static string Description { get { EnsureLoaded(); return description; } }
+    public static string Description { get { if (!loaded) EnsureLoaded(); return description; } }
 
     public static void EnsureLoaded()
     {
+        if (loaded) return;
         lock (Gate)
         {
             if (loaded) return;
+            Load();
             loaded = true;
-            string? path = Environment.GetEnvironmentVariable(EnvironmentVariable);
-            try
+        }
+    }
+
+    private static void Load()
+    {
+        string? path = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        try
+        {
+            if (!string.IsNullOrEmpty(path))
             {
-                if (!string.IsNullOrEmpty(path))
-                {
-                    using var file = File.OpenRead(path);
-                    model = PercepNetModel.Load(file);
-                    description = $"file {path}";
-                }
-                else if (ShippedModels.Names.Contains(ShippedModels.DefaultName))
-                {
-                    model = ShippedModels.LoadDefault();
-                    Embedded[ShippedModels.DefaultName] = model; // one copy of the weights per process
-                    description = $"embedded {ShippedModels.DefaultName}";
-                }
-                else
-                {
-                    description = "none (unity gains)";
-                    Console.Error.WriteLine($"PercepNetFx: no embedded model '{ShippedModels.DefaultName}'; running with unity gains (transparent).");
-                }
+                using var file = File.OpenRead(path);
+                model = PercepNetModel.Load(file);
+                description = $"file {path}";
             }
-            catch (Exception e)
+            else if (ShippedModels.Names.Contains(ShippedModels.DefaultName))
             {
-                model = null;
+                model = ShippedModels.LoadDefault();
+                Embedded[ShippedModels.DefaultName] = model; // one copy of the weights per process
+                description = $"embedded {ShippedModels.DefaultName}";
+            }
+            else
+            {
                 description = "none (unity gains)";
-                Console.Error.WriteLine($"PercepNetFx: could not load the model ({e.Message}); running with unity gains (transparent).");
+                Console.Error.WriteLine($"PercepNetFx: no embedded model '{ShippedModels.DefaultName}'; running with unity gains (transparent).");
             }
+        }
+        catch (Exception e)
+        {
+            model = null;
+            description = "none (unity gains)";
+            Console.Error.WriteLine($"PercepNetFx: could not load the model ({e.Message}); running with unity gains (transparent).");
         }
     }
 

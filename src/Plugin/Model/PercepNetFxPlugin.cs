@@ -197,8 +197,7 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
         ApplyToEngine(e);
         e.Reset(); // §9.3: activation resets every state; bypass starts settled at its value
         position = 0;
-        int rate = e.SampleRate;
-        hostHop = rate == Constants.SampleRate ? Constants.HopSize : Math.Max(1, (int)Math.Round((double)Constants.HopSize * rate / Constants.SampleRate));
+        hostHop = Constants.HostHopSize(e.SampleRate);
         Active = true;
     }
 
@@ -219,8 +218,8 @@ public sealed class PercepNetFxPlugin : AudioPluginBase
     }
 
     /// <summary>
-    /// Processes one block. Automation is applied at hop resolution (decisions.md "Parameter
-    /// automation"): the block is cut after every hop boundary of the host-sample grid and at every
+    /// Processes one block. Automation is applied at hop resolution (decisions.md "Plug-in: automation
+    /// at hop resolution"): the block is cut after every hop boundary of the host-sample grid and at every
     /// point offset, and each piece runs with the automation value at its last sample. The engine
     /// reads the controls only when a hop completes (spec §10), which is always a piece's last
     /// sample, so each hop sees exactly the automation value at the sample that completes it, for
