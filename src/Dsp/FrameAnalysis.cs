@@ -31,6 +31,9 @@ public sealed class FrameAnalysis
     public int OverloadReplayedHops { get; internal set; }
     public ReadOnlySpan<float> OverloadReplayPeriodCode => replayPeriodCode.AsSpan(0, OverloadReplayedHops);
     public ReadOnlySpan<float> OverloadReplayCorrelation => replayCorrelation.AsSpan(0, OverloadReplayedHops);
+    /// <summary>True when this hop may be the first of a stretch that a later hop shows to be inside the
+    /// run: the shadow keeps its state from before this step for that replay.</summary>
+    public bool OverloadGapStarted { get; internal set; }
     /// <summary>True at the step that starts a loud run: <see cref="OverloadRestartFeatures"/> is then F_(t−1)
     /// again with the run's first samples in hop t − 1 silenced, for the shadow to take step t − 1 again.</summary>
     public bool OverloadRestarted { get; internal set; }
@@ -38,7 +41,7 @@ public sealed class FrameAnalysis
     private readonly float[] overloadFeatures, restartFeatures, replayPeriodCode, replayCorrelation;
 
     public FrameAnalysis() : this(new float[Constants.FeatureCount], new float[Constants.FeatureCount],
-        new float[Constants.OverloadTailHops], new float[Constants.OverloadTailHops]) { }
+        new float[Constants.OverloadTailHops + 1], new float[Constants.OverloadTailHops + 1]) { }
     internal FrameAnalysis(float[] overloadFeatures, float[] restartFeatures, float[] replayPeriodCode, float[] replayCorrelation)
     {
         this.overloadFeatures = overloadFeatures;

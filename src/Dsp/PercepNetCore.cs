@@ -168,10 +168,11 @@ public sealed class PercepNetCore
         bool loud = GainSource is Network.OverloadGuard && inputMeanSquare >= Constants.OverloadMeanSquare;
         bool guarded = GainSource is Network.OverloadGuard;
         analysis.OverloadRestarted = guarded && overload.Start(loud, step, ring[0], channels == 2 ? ring[1] : null, midRe, midIm,
-            bandEnergyRing, pitch, analysis.Features);
+            bandEnergyRing, pitch);
         pitch.Process(midHop);
         analysis.OverloadFeaturesValid = overload.Step(loud, step, midHop, pitch);
         analysis.OverloadReplayedHops = overload.ReplayedHops;
+        analysis.OverloadGapStarted = overload.GapStarted;
         analysis.Voiced = pitch.Voiced;
         analysis.Period = pitch.Period;
         analysis.PitchCorrelation = pitch.Correlation;

@@ -82,6 +82,29 @@ public sealed class PitchTracker
         Voiced = false;
     }
 
+    /// <summary>Makes this tracker continue exactly as <paramref name="other"/> would (no allocation).</summary>
+    public void CopyFrom(PitchTracker other)
+    {
+        hpX1 = other.hpX1; hpX2 = other.hpX2; hpY1 = other.hpY1; hpY2 = other.hpY2;
+        other.u.AsSpan().CopyTo(u);
+        other.lagEnergyStamp.AsSpan().CopyTo(lagEnergyStamp);
+        other.lagEnergy.AsSpan().CopyTo(lagEnergy);
+        frameEnergy = other.frameEnergy;
+        other.count.AsSpan().CopyTo(count);
+        Array.Copy(other.period, period, period.Length);
+        Array.Copy(other.rho, rho, rho.Length);
+        Array.Copy(other.logPeriod, logPeriod, logPeriod.Length);
+        Array.Copy(other.cost, cost, cost.Length);
+        Array.Copy(other.back, back, back.Length);
+        step = other.step;
+        other.lagStamp.AsSpan().CopyTo(lagStamp);
+        other.lagRho.AsSpan().CopyTo(lagRho);
+        lastVoicedPeriod = other.lastVoicedPeriod;
+        Period = other.Period;
+        Correlation = other.Correlation;
+        Voiced = other.Voiced;
+    }
+
     /// <summary>Consumes hop t (480 samples) and decides frame t − 2 (see <see cref="Period"/>).</summary>
     public void Process(ReadOnlySpan<float> hop)
     {

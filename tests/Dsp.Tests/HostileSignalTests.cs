@@ -38,10 +38,10 @@ public class HostileSignalTests(ITestOutputHelper output)
         _ => throw new ArgumentException(kind),
     };
 
-    private static float[] Signal(string kind)
+    private static float[] Signal(string kind, int offset = 0)
     {
         float[] speech = Speech.Value;
-        int head = Rate, bad = Rate, tail = 2 * Rate;
+        int head = Rate + offset, bad = Rate, tail = 2 * Rate;
         var x = new float[head + bad + tail];
         var rng = new Random(5);
         for (int n = 0; n < head; n++) x[n] = speech[n];
@@ -72,9 +72,9 @@ public class HostileSignalTests(ITestOutputHelper output)
 
     /// <summary>Last time, after the hostile second ends, at which a 10 ms output frame above −60 dBFS is
     /// 1 dB or more off the run in which that second was silence (0 if none).</summary>
-    private static double RecoverySeconds(float[] y, float[] reference)
+    private static double RecoverySeconds(float[] y, float[] reference, int offset = 0)
     {
-        int end = 2 * Rate + Latency;
+        int end = 2 * Rate + offset + Latency;
         double lastBad = 0;
         for (int f = end; f + 480 <= y.Length; f += 480)
         {
@@ -133,22 +133,50 @@ public class HostileSignalTests(ITestOutputHelper output)
         return data;
     }
 
+    /// <summary>Where the hostile second starts against the hop grid: every 30 samples of a hop.</summary>
+    private static readonly int[] Offsets = Enumerable.Range(0, 16).Select(i => 30 * i).ToArray();
+
     [Theory]
     [MemberData(nameof(SignalsAndModels))]
-    public void NetworkReturnsToTheCleanRunWithin100Ms(string kind, string modelName)
+    public void NetworkReturnsToTheCleanRunWithin100MsWhereverTheRunFallsInAHop(string kind, string modelName)
     {
-        // The GRUs integrate over seconds; the overload guard (NetworkRunner) discards what they
-        // learnt from a long run of overload hops, so every 10 ms frame from 100 ms after the
-        // hostile second is within 1 dB of a run in which that second was silence. Every embedded
-        // model, since saved projects may name an older one: the legacy v1 is more sensitive to the
-        // few boundary frames the guard can only approximate and needs up to 370 ms (1.87 s without
-        // the guard); docs/reliability.md records both.
+        // The GRUs integrate over seconds; the overload guard (OverloadGuard, OverloadShadow) steps a
+        // shadow of the network on the input with the run silenced, its edges decided sample by
+        // sample, and swaps it in when the run is over. So every 10 ms frame from 100 ms after the
+        // hostile second is within 1 dB of a run in which that second was silence, wherever the
+        // second starts in a hop. Every embedded model, since saved projects may name an older one;
+        // the legacy v1 is the most sensitive to the few samples at a noise run's edges and gets
+        // 150 ms (1.87 s without the guard); docs/reliability.md records both.
         var model = ShippedModels.Load(modelName);
-        double bound = modelName == ShippedModels.DefaultName ? 0.1 : 0.4;
-        double lastBad = RecoverySeconds(Process(Signal(kind), true, true, out _, model),
-                                         Process(Signal("silence"), true, true, out _, model));
-        output.WriteLine($"{modelName}, {kind}: within 1 dB of the clean run from {1000 * lastBad:F0} ms after the hostile input");
-        Assert.True(lastBad <= bound, $"{modelName}, {kind}: still more than 1 dB off the clean run {1000 * lastBad:F0} ms after the hostile input");
+        double bound = modelName == "percepnetfx-v1" ? 0.15 : 0.1;
+        var times = new List<string>();
+        var late = new List<int>();
+        foreach (int offset in Offsets)
+        {
+            double lastBad = RecoverySeconds(Process(Signal(kind, offset), true, true, out _, model),
+                                             Process(Signal("silence", offset), true, true, out _, model), offset);
+            times.Add($"{1000 * lastBad:F0}");
+            if (lastBad > bound) late.Add(offset);
+        }
+        output.WriteLine($"{modelName}, {kind}: ms until within 1 dB of the clean run, run starting 0, 30, … 450 samples into a hop: {string.Join(" ", times)}");
+        Assert.True(late.Count == 0, $"{modelName}, {kind}: more than 1 dB off the clean run {1000 * bound:F0} ms after the hostile input at offsets {string.Join(", ", late)}");
+    }
+
+    [Theory]
+    [InlineData("dc")]
+    [InlineData("square-0dBFS")]
+    public void AfterARunWithSharpEdgesTheOutputIsTheSilentRunsBitForBit(string kind)
+    {
+        // DC and a square jump from speech to full scale and back: the guard finds the run's edges to
+        // the sample, its shadow then sees exactly the silent run's input, and once the tail is over
+        // the network and the tracker hold exactly the silent run's state, wherever the run falls.
+        foreach (int offset in Offsets)
+        {
+            float[] y = Process(Signal(kind, offset)), reference = Process(Signal("silence", offset));
+            int from = 2 * Rate + offset + Latency + Rate / 5;
+            for (int n = from; n < y.Length; n++)
+                Assert.True(y[n] == reference[n], $"{kind}, offset {offset}: sample {n - from} after the tail differs ({y[n]} vs {reference[n]})");
+        }
     }
 
     [Theory]
