@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Main job on a fresh machine: build the CLI and denoise the committed sample with the embedded
-# model (models/percepnetfx-v3.safetensors), score input and output against the clean reference,
+# model (models/percepnetfx-v3.1.safetensors), score input and output against the clean reference,
 # and time the whole chain. Outputs go to out/demo/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -69,7 +69,7 @@ SEED = 20240612                   # differs from oracle_table's seed on purpose:
 # Validation utterances per held-out speaker (train/split.json val_speakers), >= 2 s each.
 VAL_PER_SPEAKER = {"actor23": 3, "actor24": 3, "TEF2": 2, "TEM2": 2}
 QUICK_VAL_PER_SPEAKER = {"actor23": 1}
-DEFAULT_MODEL_FILE = REPO / "models" / "percepnetfx-v3.safetensors"   # embedded in the CLI at build time
+DEFAULT_MODEL_FILE = REPO / "models" / "percepnetfx-v3.1.safetensors"   # embedded in the CLI at build time
 PEERS = [("rnnoise", "RNNoise 0.1.1"), ("rnnoise2", "RNNoise 0.2"), ("rnnoise2main", "RNNoise main (post-0.2)")]
 METRICS = [("SI-SDR (dB)", 0, "{:.2f}"), ("STOI", 1, "{:.3f}"), ("segSNR (dB)", 2, "{:.2f}")]
 PEER_TOTAL_RE = re.compile(r"^total \d+ files, .* RTF (\S+)\s*$", re.M)
@@ -598,7 +598,7 @@ def main():
         model_args, model_desc = ["--model", str(model_file)], f"`{args.model}`"
     else:
         model_file, model_args = DEFAULT_MODEL_FILE, []
-        model_desc = "the CLI's embedded default (`models/percepnetfx-v3.safetensors`)"
+        model_desc = "the CLI's embedded default (`models/percepnetfx-v3.1.safetensors`)"
     if not args.no_build:
         pc.build_cli()
     missing = pc.require_cli()

@@ -168,8 +168,9 @@ public class PluginModelTests
         Assert.Equal("", p.MissingModel);
     }
 
-    /// <summary>The default and the earlier models: projects saved with v1 or v2 keep their sound after v3 became the default.</summary>
+    /// <summary>The default and the earlier models: projects saved with v1, v2 or v3 keep their sound after v3.1 became the default.</summary>
     [Theory]
+    [InlineData("percepnetfx-v3.1")]
     [InlineData("percepnetfx-v3")]
     [InlineData("percepnetfx-v2")]
     [InlineData("percepnetfx-v1")]

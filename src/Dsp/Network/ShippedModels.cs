@@ -11,7 +11,7 @@ namespace PercepNetFx.Dsp.Network;
 public static class ShippedModels
 {
     /// <summary>The model the CLI and the plug-in use unless told otherwise.</summary>
-    public const string DefaultName = "percepnetfx-v3";
+    public const string DefaultName = "percepnetfx-v3.1";
 
     private const string Prefix = "PercepNetFx.Models.";
     private const string Suffix = ".safetensors";
