@@ -240,11 +240,14 @@ public class HostileSignalTests(ITestOutputHelper output)
         Assert.Equal(expected, y);
     }
 
-    [Fact]
-    public void TheGuardedChainAllocatesNothingThroughOverloadRuns()
+    [Theory]
+    [InlineData("square-0dBFS", 0)]
+    [InlineData("sine-20Hz", 137)]   // quiet hops inside the run: provisional hops replayed
+    [InlineData("white-0dBFS", 333)]
+    public void TheGuardedChainAllocatesNothingThroughOverloadRuns(string kind, int offset)
     {
         var engine = new Denoiser(Rate, 1, 0, Model.Value, new DenoiseSettings()).Engine;
-        float[] x = Signal("square-0dBFS");
+        float[] x = Signal(kind, offset);
         var y = new float[x.Length];
         engine.Process(x, y); // warm-up: every path of the guard, JIT tiering
         engine.Process(x, y);
