@@ -66,6 +66,8 @@ def main(argv=None):
                     help="a train/corpus.py build to mix beside the data folder (env PERCEPNETFX_CORPUS)")
     ap.add_argument("--dev-corpus", action="store_true",
                     help="build the generalisation dev set of --corpus (held-out speakers, noise classes, rooms)")
+    ap.add_argument("--fullband-input", action="store_true",
+                    help="band-limited speech masks only the targets above its bandwidth; the input keeps step 6's low-pass")
     ap.add_argument("--commercial-only", action="store_true",
                     help="mix only files whose licence allows commercial use (datasplit.commercial_use_allowed)")
     a = ap.parse_args(argv)
@@ -102,7 +104,7 @@ def main(argv=None):
     with open(os.path.join(a.out, "split.json"), "w") as f:
         json.dump(split, f, indent=1, sort_keys=True)
     mat = Material(root, split, a.subset,
-                   COMMERCIAL_SPEECH_SHARE if a.commercial_only else CORPUS_SPEECH_SHARE)
+                   COMMERCIAL_SPEECH_SHARE if a.commercial_only else CORPUS_SPEECH_SHARE, fullband_input=a.fullband_input)
     for shard in range(a.first_shard, a.first_shard + a.shards):
         if shard_done(out_dir, shard):
             print("shard %d: done, skipped" % shard)

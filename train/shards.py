@@ -10,7 +10,7 @@ import time
 import numpy as np
 import soundfile as sf
 
-from common import FS, HOP, NB, NF, REPO_ROOT, cli_command
+from common import FS, HOP, NB, NBINS, NF, REPO_ROOT, cli_command
 from synthesis import build_sequence
 
 SUBSET_CODE = {"train": 0, "val": 1}
@@ -44,7 +44,8 @@ def fake_features(list_path, seed=0):
         for line in f:
             if not line.strip():
                 continue
-            noisy, _clean, _klp, prefix = line.rstrip("\n").split("\t")
+            fields = line.rstrip("\n").split("\t")      # noisy, clean, k_lp, prefix[, k_mask]
+            noisy, prefix = fields[0], fields[3]
             T = sf.info(noisy).frames // HOP
             feats = rng.standard_normal((T, NF)).astype(np.float32)
             g = rng.random((T, NB)).astype(np.float32)
@@ -75,7 +76,10 @@ def make_shard(mat, out_dir, shard, n_seq, seq_frames, seed, fake=False, keep_wa
             prefix = os.path.join(work, "seq_%03d" % i)
             sf.write(prefix + ".noisy.wav", y, FS, subtype="FLOAT")
             sf.write(prefix + ".clean.wav", x, FS, subtype="FLOAT")
-            lf.write("%s\t%s\t%d\t%s\n" % (prefix + ".noisy.wav", prefix + ".clean.wav", k_lp, prefix))
+            line = "%s\t%s\t%d\t%s" % (prefix + ".noisy.wav", prefix + ".clean.wav", k_lp, prefix)
+            if meta.get("k_mask", NBINS) < NBINS:
+                line += "\t%d" % meta["k_mask"]       # targets masked above the speech's bandwidth
+            lf.write(line + "\n")
             metas.append(meta)
             prefixes.append(prefix)
     if fake:

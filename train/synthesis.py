@@ -194,8 +194,13 @@ def zero_stretches(rng, s, n_stretch):
 # one training sequence
 # ---------------------------------------------------------------------------
 
-def draw_params(rng, corpus_weights, has_real_rirs=True, bandwidths=None):
-    """Random per-sequence choices of §8.4 (everything except the audio crops)."""
+def draw_params(rng, corpus_weights, has_real_rirs=True, bandwidths=None, fullband_input=False):
+    """Random per-sequence choices of §8.4 (everything except the audio crops).
+
+    A speech corpus with less bandwidth than 24 kHz caps what the targets may claim. By default the
+    cap lowers step 6's k_lp, which band-limits the input too; with fullband_input the input keeps
+    step 6's k_lp and only the targets above the speech's bandwidth are masked (k_mask), so the
+    network also sees fullband input when all its speech is band-limited."""
     p = {}
     names = sorted(corpus_weights)
     w = np.array([corpus_weights[c] for c in names], dtype=float)
@@ -222,9 +227,15 @@ def draw_params(rng, corpus_weights, has_real_rirs=True, bandwidths=None):
     p["real_rir"] = bool(has_real_rirs and rng.random() < P_REAL_RIR)
     k_lp = int(math.floor(60.0 * 50.0 ** rng.random()))          # step 6
     cap = (bandwidths or CORPUS_BANDWIDTH_HZ).get(p["corpus"])
+    k_mask = NBINS
     if cap is not None:
-        k_lp = min(k_lp, int(cap // 50))
+        if fullband_input:
+            k_mask = min(k_lp, int(cap // 50))
+        else:
+            k_lp = min(k_lp, int(cap // 50))
     p["k_lp"] = min(k_lp, NBINS)
+    if fullband_input:
+        p["k_mask"] = min(k_mask, NBINS)
     p["clip"] = bool(rng.random() < P_CLIP)
     p["clip_over_db"] = float(rng.uniform(0.0, 12.0))
     p["quant16"] = bool(rng.random() < P_QUANT16)
@@ -289,8 +300,9 @@ def render(rng, p, speech, speech_mask, noise, rir=None):
 class Material:
     """Loads and prepares speech / noise / RIR audio for one subset of the split."""
 
-    def __init__(self, root, split, subset, corpus_share=CORPUS_SPEECH_SHARE):
+    def __init__(self, root, split, subset, corpus_share=CORPUS_SPEECH_SHARE, fullband_input=False):
         self.root, self.subset = root, subset
+        self.fullband_input = fullband_input
         part = split[subset]
         self.speech = {c: v for c, v in part["speech"].items() if v}
         self.noise = part["noise"]
@@ -390,7 +402,10 @@ class Material:
 def build_sequence(rng, mat, seq_frames):
     """One (noisy, clean, k_lp, meta) training sequence of seq_frames hops."""
     n = seq_frames * HOP
-    p = draw_params(rng, mat.corpus_weights, has_real_rirs=bool(mat.rirs), bandwidths=mat.bandwidths)
+    p = draw_params(rng, mat.corpus_weights, has_real_rirs=bool(mat.rirs), bandwidths=mat.bandwidths,
+                    fullband_input=mat.fullband_input)
+    if p["no_speech"] and "k_mask" in p:
+        p["k_mask"] = NBINS          # no speech: every target is known (silence), whatever the corpus
     if p["no_speech"]:
         s, m, used = np.zeros(n), np.zeros(n), []
     else:
@@ -399,4 +414,4 @@ def build_sequence(rng, mat, seq_frames):
     h, rir_info = mat.rir(rng, p)
     y, x, info = render(rng, p, s, m, nz, h)
     meta = dict(p, speech_files=used, noise_file=noise_file, rir=rir_info, **info)
-    return y.astype(np.float32), x.astype(np.float32), p["k_lp"], meta
+    return y.astype(np.float32), x.astype(np.float32), p["k_lp"], meta   # meta["k_mask"]: the target mask (fullband_input)

@@ -24,8 +24,8 @@ public static class CommandLine
           percepnetfx score --clean C.wav --enhanced E.wav [--max-lag SAMPLES]
           percepnetfx score --list PAIRS.tsv [--max-lag SAMPLES]   (lines: clean<TAB>enhanced; prints enhanced<TAB>scores)
           percepnetfx oracle --clean C.wav --noisy N.wav --mode stft|bands|bands+comb|bands+comb+postfilter OUT.wav [--force]
-          percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
-          percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix)
+          percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K] [--mask-bin M]
+          percepnetfx features --list LIST.tsv        (lines: noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix[<TAB>mask_bin])
           percepnetfx bench [--seconds S] [--runs N] [--stages] [--network off] [--model NAME|M.safetensors | --config tiny|small|medium|paper]
                       (--config: random weights of that size, docs/design.md §11; --runs: median and range of N runs per line)
           percepnetfx COMMAND --help     (what the command does and its options)
@@ -141,12 +141,14 @@ public static class CommandLine
             bands+comb+postfilter (plus the post-filter). --force allows OUT.wav to be one of the inputs.
             """,
         ["features"] = """
-            usage: percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K]
+            usage: percepnetfx features --noisy N.wav --clean C.wav --out PREFIX [--lowpass-bin K] [--mask-bin M]
                    percepnetfx features --list LIST.tsv
 
             Writes the network's training arrays for a 48 kHz mixture: PREFIX.features.npy, PREFIX.gains.npy
-            and PREFIX.strengths.npy (all three or none). Targets above bin K (default: none) are masked.
-            With --list, every line noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix is one mixture.
+            and PREFIX.strengths.npy (all three or none). Bins from K on (default: none) are removed from input
+            and target, and the targets above them masked (docs/design.md §8.4 step 6). Targets above bin M are
+            masked too, the input left as it is: for speech recorded with less bandwidth than the noise.
+            With --list, every line noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix[<TAB>mask_bin] is one mixture.
             """,
         ["bench"] = """
             usage: percepnetfx bench [--seconds S] [--runs N] [--stages] [--network off] [--model M | --config C]

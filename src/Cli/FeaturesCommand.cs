@@ -10,9 +10,9 @@ public static partial class Commands
 {
     public static int Features(ParsedArgs a)
     {
-        a.NoOthers("noisy", "clean", "out", "lowpass-bin", "list");
+        a.NoOthers("noisy", "clean", "out", "lowpass-bin", "mask-bin", "list");
         if (a.Positional.Count != 0) throw a.WrongPositionals($"features takes its files as --noisy/--clean/--out or --list, got {Arguments(a.Positional)}");
-        var jobs = new List<(string Noisy, string Clean, int Lowpass, string Prefix)>();
+        var jobs = new List<(string Noisy, string Clean, int Lowpass, int Mask, string Prefix)>();
         string? list = a.Optional("list");
         if (list is not null)
         {
@@ -22,14 +22,17 @@ public static partial class Commands
                 lineNo++;
                 if (raw.Trim().Length == 0 || raw.StartsWith('#')) continue;
                 var f = raw.Split('\t');
-                if (f.Length != 4 || !int.TryParse(f[2], NumberStyles.Integer, Inv, out int k))
-                    throw new UsageException($"{list}:{lineNo}: expected noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix");
-                jobs.Add((f[0], f[1], k, f[3]));
+                int mask = Constants.BinCount;
+                if (f.Length is not (4 or 5) || !int.TryParse(f[2], NumberStyles.Integer, Inv, out int k)
+                    || (f.Length == 5 && !int.TryParse(f[4], NumberStyles.Integer, Inv, out mask)))
+                    throw new UsageException($"{list}:{lineNo}: expected noisy<TAB>clean<TAB>lowpass_bin<TAB>out_prefix[<TAB>mask_bin]");
+                jobs.Add((f[0], f[1], k, mask, f[3]));
             }
         }
         else
         {
-            jobs.Add((a.Required("noisy"), a.Required("clean"), (int)a.Number("lowpass-bin", Constants.BinCount, 0, 1_000_000), a.Required("out")));
+            jobs.Add((a.Required("noisy"), a.Required("clean"), (int)a.Number("lowpass-bin", Constants.BinCount, 0, 1_000_000),
+                (int)a.Number("mask-bin", Constants.BinCount, 0, 1_000_000), a.Required("out")));
         }
         // Every destination is checked before any work, so a bad prefix fails fast and leaves the other sets alone.
         foreach (var job in jobs)
@@ -42,7 +45,7 @@ public static partial class Commands
                 throw new UsageException($"{job.Noisy}: features need 48 kHz input (got {noisy.Rate} and {clean.Rate} Hz)");
             if (noisy.Samples.Length != clean.Samples.Length)
                 throw new UsageException($"{job.Noisy}: noisy and clean lengths differ ({noisy.Samples.Length} vs {clean.Samples.Length})");
-            var set = FeatureExtractor.Extract(noisy.Samples, clean.Samples, job.Lowpass);
+            var set = FeatureExtractor.Extract(noisy.Samples, clean.Samples, job.Lowpass, job.Mask);
             WriteRecordSet(job.Prefix, set);
         }
         return 0;

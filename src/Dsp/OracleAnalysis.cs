@@ -13,6 +13,11 @@ internal sealed class OracleAnalysis(FrameTransform transform)
     private const float SilentTargetEnergy = 8.6e-5f; // §6.5
     private const float QuietBandEnergy = 4.3e-5f;    // §6.5
 
+    /// <summary>Training only: targets of bands whose centre is above this bin are masked, like those
+    /// above the low-pass, without filtering the input (speech recorded with less bandwidth than the
+    /// noise mixed with it). <see cref="Bins"/> = off.</summary>
+    public int MaskBin { get; set; } = Bins;
+
     private readonly float[] ring = new float[FrameTransform.RingLength];
     private readonly float[][] cleanRe = { new float[Bins], new float[Bins], new float[Bins] };  // X per slot t%3
     private readonly float[][] cleanIm = { new float[Bins], new float[Bins], new float[Bins] };
@@ -57,7 +62,7 @@ internal sealed class OracleAnalysis(FrameTransform transform)
 
         bool silent = totalEnergyY < SilentTargetEnergy;
         int lastBand = Bands - 1;
-        int lowpassBin = transform.LowpassBin;
+        int lowpassBin = Math.Min(transform.LowpassBin, MaskBin);
         if (lowpassBin < Bins)
         {
             // b_lp: first band with c_b > k_lp; bands above it are masked (§6.5).

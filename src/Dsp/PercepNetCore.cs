@@ -92,6 +92,13 @@ public sealed class PercepNetCore
         get => transform.LowpassBin;
         set => transform.LowpassBin = value;
     }
+    /// <summary>Training only: targets above this bin are masked as above <see cref="LowpassBin"/>, but the
+    /// input keeps its bandwidth (a band-limited speech recording mixed with fullband noise). 481 = off.</summary>
+    public int TargetMaskBin
+    {
+        get => oracle.MaskBin;
+        set => oracle.MaskBin = value;
+    }
 
     /// <summary>The analysis of the last step (features, pitch, targets).</summary>
     public FrameAnalysis Analysis { get; }

@@ -11,12 +11,19 @@ public sealed record FeatureSet(int Frames, float[] Features, float[] Gains, flo
 /// </summary>
 public static class FeatureExtractor
 {
-    public static FeatureSet Extract(ReadOnlySpan<float> noisy, ReadOnlySpan<float> clean, int lowpassBin = Constants.BinCount)
+    /// <param name="lowpassBin">§8.4 step 6: bins from this one on are zeroed in the input and the target (481 = off).</param>
+    /// <param name="maskBin">Targets above this bin are masked, the input left as it is (481 = off).</param>
+    public static FeatureSet Extract(ReadOnlySpan<float> noisy, ReadOnlySpan<float> clean, int lowpassBin = Constants.BinCount,
+        int maskBin = Constants.BinCount)
     {
         if (noisy.Length != clean.Length) throw new ArgumentException("noisy and clean lengths differ");
         const int hop = Constants.HopSize, nf = Constants.FeatureCount, nb = Constants.BandCount;
         int frames = noisy.Length / hop;
-        var core = new PercepNetCore(1) { LowpassBin = Math.Clamp(lowpassBin, 1, Constants.BinCount) };
+        var core = new PercepNetCore(1)
+        {
+            LowpassBin = Math.Clamp(lowpassBin, 1, Constants.BinCount),
+            TargetMaskBin = Math.Clamp(maskBin, 1, Constants.BinCount),
+        };
         var features = new float[frames * nf];
         var gains = new float[frames * nb];
         var strengths = new float[frames * nb];

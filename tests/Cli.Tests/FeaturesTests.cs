@@ -122,4 +122,35 @@ public sealed class FeaturesTests : CliTest
             Assert.All(npy.Data, v => Assert.Equal(-1f, v));
         }
     }
+    [Fact]
+    public void MaskBinMasksTheTargetsAboveItAsTheLowPassDoesButLeavesTheInputAsItIs()
+    {
+        var (noisy, clean) = Pair("1.0");
+        string plain = dir.File("plain"), masked = dir.File("masked"), lowpassed = dir.File("lowpassed"), listed = dir.File("listed");
+        Assert.Equal(0, Cli.Run("features", "--noisy", noisy, "--clean", clean, "--out", plain).ExitCode);
+        Assert.Equal(0, Cli.Run("features", "--noisy", noisy, "--clean", clean, "--out", masked, "--mask-bin", "160").ExitCode);
+        Assert.Equal(0, Cli.Run("features", "--noisy", noisy, "--clean", clean, "--out", lowpassed, "--lowpass-bin", "160").ExitCode);
+        File.WriteAllText(dir.File("list.tsv"), $"{noisy}\t{clean}\t481\t{listed}\t160\n");
+        Assert.Equal(0, Cli.Run("features", "--list", dir.File("list.tsv")).ExitCode);
+
+        // The input is untouched: the same features as without a mask (the low-pass changes them).
+        Assert.Equal(ReadNpy(plain + ".features.npy").Data, ReadNpy(masked + ".features.npy").Data);
+        Assert.NotEqual(ReadNpy(plain + ".features.npy").Data, ReadNpy(lowpassed + ".features.npy").Data);
+        Assert.Equal(ReadNpy(masked + ".gains.npy").Data, ReadNpy(listed + ".gains.npy").Data);
+
+        // The same bands are masked as above the low-pass at that bin; below it the targets are the plain ones.
+        var p = ReadNpy(plain + ".gains.npy");
+        var m = ReadNpy(masked + ".gains.npy");
+        var l = ReadNpy(lowpassed + ".gains.npy");
+        static bool AllMasked(Npy n, int b) => Enumerable.Range(2, n.Rows - 2).All(t => n[t, b] == -1f);
+        int kept = 0;
+        for (int b = 0; b < 34; b++)
+        {
+            Assert.Equal(AllMasked(l, b), AllMasked(m, b));
+            if (AllMasked(m, b)) continue;
+            kept++;
+            for (int t = 0; t < p.Rows; t++) Assert.Equal(p[t, b], m[t, b]);
+        }
+        Assert.InRange(kept, 10, 33);   // 8 kHz: the bands below it stay, the top ones go
+    }
 }

@@ -16,7 +16,7 @@ import soundfile as sf  # noqa: E402
 
 import corpus  # noqa: E402
 import mix  # noqa: E402
-from common import FS, HOP  # noqa: E402
+from common import FS, HOP, NBINS  # noqa: E402
 
 HAVE_GIT = shutil.which("git") is not None
 
@@ -151,7 +151,7 @@ class BandLimitedMixingTest(unittest.TestCase):
     """Speech recorded at 16 or 22.05 kHz has nothing above 8 or 11.025 kHz: the targets there
     must be masked, which the mixer does by capping k_lp (docs/design.md §8.4 step 6) at the bandwidth."""
 
-    def material(self, tmp, corpus_id, rate, bandwidth):
+    def material(self, tmp, corpus_id, rate, bandwidth, fullband_input=False):
         rows = []
         for i, spk in enumerate(["s1", "s2"]):
             rel = "speech/%s/%s/u.flac" % (corpus_id, spk)
@@ -167,7 +167,7 @@ class BandLimitedMixingTest(unittest.TestCase):
             w.writerows(rows)
         split = {"train": {"speech": {}, "noise": [], "rir": []}, "val": {"speech": {}, "noise": [], "rir": []}}
         mix.add_corpus_split(split, mix.load_corpus_manifest(tmp))
-        return mix.Material(tmp, split, "train")
+        return mix.Material(tmp, split, "train", fullband_input=fullband_input)
 
     def check(self, rate, bandwidth, cap_bin):
         with tempfile.TemporaryDirectory() as tmp:
@@ -190,6 +190,45 @@ class BandLimitedMixingTest(unittest.TestCase):
 
     def test_22khz_speech_caps_k_lp_at_11khz(self):
         self.check(22050, 11025, 220)
+
+    def test_fullband_input_masks_only_the_targets_above_the_speech_bandwidth(self):
+        # All speech band-limited (the commercially usable corpora): the input must still be fullband
+        # noise in some sequences, or the network never sees what it meets at run time.
+        with tempfile.TemporaryDirectory() as tmp:
+            mat = self.material(tmp, "fx16000", 16000, 8000, fullband_input=True)
+            rng = np.random.default_rng(3)
+            fullband_with_speech = 0
+            for _ in range(60):
+                y, x, k_lp, meta = mix.build_sequence(rng, mat, 100)
+                if meta["no_speech"]:
+                    self.assertEqual(meta["k_mask"], NBINS)
+                    continue
+                self.assertLessEqual(meta["k_mask"], 160)
+                self.assertEqual(meta["k_mask"], min(k_lp, 160))
+                if k_lp == NBINS:
+                    # The features CLI low-passes input and target at k_lp: here it leaves the input
+                    # fullband, while the target, which has nothing above the speech's bandwidth, is masked there.
+                    fullband_with_speech += 1
+                    frames = np.abs(np.fft.rfft(x[:len(x) // 960 * 960].reshape(-1, 960) * np.hanning(960), axis=1)) ** 2
+                    self.assertLess(frames[:, 180:].sum(), 1e-3 * frames.sum())
+            self.assertGreater(fullband_with_speech, 5)
+
+    def test_fullband_input_writes_the_mask_bin_into_the_features_list(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            mat = self.material(tmp, "fx16000", 16000, 8000, fullband_input=True)
+            out = os.path.join(tmp, "shards")
+            os.makedirs(out)
+            mix.make_shard(mat, out, 0, 6, 100, 11, fake=True, keep_wavs=True)
+            with open(os.path.join(out, "shard_00000", "list.tsv")) as f:
+                rows = [line.rstrip("\n").split("\t") for line in f]
+            info = json.load(open(os.path.join(out, "shard_00000.json")))
+            for row, meta in zip(rows, info["sequences"]):
+                if meta["k_mask"] < NBINS:
+                    self.assertEqual(len(row), 5)
+                    self.assertEqual(int(row[4]), meta["k_mask"])
+                else:
+                    self.assertEqual(len(row), 4)
+            self.assertTrue(any(len(r) == 5 for r in rows))
 
     def test_corpus_speech_takes_its_share_beside_the_shared_corpora(self):
         split = {"train": {"speech": {"ravdess": ["a"], "ljspeech": ["b"], "speechocean762": ["c"], "saa": ["d"]},
