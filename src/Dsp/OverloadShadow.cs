@@ -92,8 +92,6 @@ internal sealed class OverloadShadow
     /// inside the run: the network's shadow keeps its state from before it, for a replay.</summary>
     public bool GapStarted { get; private set; }
 
-    private static float PeriodCode(PitchTracker p) => MathF.Log2(p.Period / (float)PitchTracker.ResetPeriod);
-
     public void Reset()
     {
         ReplayedHops = 0;
@@ -107,6 +105,14 @@ internal sealed class OverloadShadow
         pitchBeforeLastHop.Reset();
         running = false;
         loudHops = quietHops = hopsSinceLoud = 0;
+    }
+
+    /// <summary>The mid signal of the engine's rings from <paramref name="start"/> on, as many samples as
+    /// <paramref name="destination"/> holds (the one ring in mono).</summary>
+    private static void Mid(float[] ring0, float[]? ring1, int start, Span<float> destination)
+    {
+        if (ring1 is null) ring0.AsSpan(start, destination.Length).CopyTo(destination);
+        else for (int n = 0; n < destination.Length; n++) destination[n] = 0.5f * (ring0[start + n] + ring1[start + n]);
     }
 
     /// <summary>True when <paramref name="x"/>, next to <paramref name="neighbour"/> on the run's side,
@@ -175,8 +181,7 @@ internal sealed class OverloadShadow
             // What step t − 1 used that step t overwrites, kept for a run that may start at the next
             // hop: the tracker before hop t, the oldest hop of the ring and frame t − 2's analysis.
             pitchBeforeLastHop.CopyFrom(realPitch);
-            if (ring1 is null) ring0.AsSpan(0, Hop).CopyTo(oldestHop);
-            else for (int n = 0; n < Hop; n++) oldestHop[n] = 0.5f * (ring0[n] + ring1[n]);
+            Mid(ring0, ring1, 0, oldestHop.AsSpan());
             midRe[slotL].AsSpan().CopyTo(frameLRe);
             midIm[slotL].AsSpan().CopyTo(frameLIm);
             bandEnergy[slotL].AsSpan().CopyTo(frameLEnergy);
@@ -185,8 +190,7 @@ internal sealed class OverloadShadow
         // The engine's rings already hold hop t: take the ring of step t − 1 (hops t − 6 … t − 1), so
         // Step appends hop t silenced.
         oldestHop.AsSpan().CopyTo(ring);
-        if (ring1 is null) Array.Copy(ring0, 0, ring, Hop, RingLength - Hop);
-        else for (int n = 0; n < RingLength - Hop; n++) ring[Hop + n] = 0.5f * (ring0[n] + ring1[n]);
+        Mid(ring0, ring1, 0, ring.AsSpan(Hop));
         for (int s = 0; s < 3; s++)
         {
             midRe[s].AsSpan().CopyTo(specRe[s]);
@@ -200,8 +204,7 @@ internal sealed class OverloadShadow
         // hop, frame t − 3's coherence, and the features the network's shadow takes again.
         int last = RingLength - Hop;
         ring.AsSpan(last, Hop).CopyTo(edge);
-        if (ring1 is null) ring0.AsSpan(last, Hop).CopyTo(edge.AsSpan(Hop));
-        else for (int n = 0; n < Hop; n++) edge[Hop + n] = 0.5f * (ring0[last + n] + ring1[last + n]);
+        Mid(ring0, ring1, last, edge.AsSpan(Hop));
         int first = Hop;
         while (first < 2 * Hop - 1 && MathF.Abs(edge[first]) < OverloadSample) first++;
         for (int n = Hop - 1; n >= 0; n--)
@@ -220,11 +223,7 @@ internal sealed class OverloadShadow
         pitch.CopyFrom(pitchBeforeLastHop);
         pitch.Process(ring.AsSpan(last, Hop));
         Coherence(frameLRe, frameLIm, frameLEnergy);
-        float[] f = RestartFeatures;
-        for (int b = 0; b < Bands; b++) f[b] = MathF.Log10(energy[slot][b] + Constants.FeatureEnergyFloor);
-        for (int b = 0; b < Bands; b++) f[Bands + b] = coherence[b];
-        f[2 * Bands] = PeriodCode(pitch);
-        f[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
+        FeatureVector.Write(RestartFeatures, energy[slot], coherence, pitch);
         running = true;
         loudHops = quietHops = hopsSinceLoud = 0;
         return true;
@@ -268,8 +267,8 @@ internal sealed class OverloadShadow
         for (int i = 0; i < quietHops; i++)
         {
             pitch.Process(silence);
-            replayPeriodCode[i] = PeriodCode(pitch);
-            replayCorrelation[i] = pitch.Voiced ? pitch.Correlation : 0f;
+            replayPeriodCode[i] = FeatureVector.PeriodCode(pitch);
+            replayCorrelation[i] = FeatureVector.Correlation(pitch);
         }
         ReplayedHops = quietHops;
         quietHops = 0;
@@ -320,11 +319,7 @@ internal sealed class OverloadShadow
         transform.Analyse(ring, specRe[slotT], specIm[slotT]);
         BandLayout.Energy(specRe[slotT], specIm[slotT], energy[slotT]);
         Coherence(specRe[slotL], specIm[slotL], energy[slotL]);
-        float[] f = Features;
-        for (int b = 0; b < Bands; b++) f[b] = MathF.Log10(energy[slotT][b] + Constants.FeatureEnergyFloor);
-        for (int b = 0; b < Bands; b++) f[Bands + b] = coherence[b];
-        f[2 * Bands] = PeriodCode(pitch);
-        f[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
+        FeatureVector.Write(Features, energy[slotT], coherence, pitch);
 
         if (hopsSinceLoud < Constants.OverloadTailHops) return true;
         if (loudHops >= Constants.OverloadConfirmHops) realPitch.CopyFrom(pitch);

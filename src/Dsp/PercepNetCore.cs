@@ -172,8 +172,8 @@ public sealed class PercepNetCore
 
         // 2. Pitch of frame l (§3.3 g). With the overload guard, a long loud run is also analysed as
         // if it had been silence, for the network's memory and the tracker's (OverloadShadow).
-        bool loud = GainSource is Network.OverloadGuard && inputMeanSquare >= Constants.OverloadMeanSquare;
         bool guarded = GainSource is Network.OverloadGuard;
+        bool loud = guarded && inputMeanSquare >= Constants.OverloadMeanSquare;
         analysis.OverloadRestarted = guarded && overload.Start(loud, step, ring[0], channels == 2 ? ring[1] : null, midRe, midIm,
             bandEnergyRing, pitch);
         pitch.Process(midHop);
@@ -210,11 +210,7 @@ public sealed class PercepNetCore
         }
 
         // 4. Features F_t (§5).
-        float[] f = analysis.Features;
-        for (int b = 0; b < Bands; b++) f[b] = MathF.Log10(energyT[b] + Constants.FeatureEnergyFloor);
-        for (int b = 0; b < Bands; b++) f[Bands + b] = analysis.Coherence[b];
-        f[2 * Bands] = MathF.Log2(period / (float)PitchTracker.ResetPeriod);
-        f[2 * Bands + 1] = pitch.Voiced ? pitch.Correlation : 0f;
+        FeatureVector.Write(analysis.Features, energyT, analysis.Coherence, pitch);
 
         // 5. Oracle targets of frame l (§6).
         if (useReference)
