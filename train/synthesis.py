@@ -227,15 +227,13 @@ def draw_params(rng, corpus_weights, has_real_rirs=True, bandwidths=None, fullba
     p["real_rir"] = bool(has_real_rirs and rng.random() < P_REAL_RIR)
     k_lp = int(math.floor(60.0 * 50.0 ** rng.random()))          # step 6
     cap = (bandwidths or CORPUS_BANDWIDTH_HZ).get(p["corpus"])
-    k_mask = NBINS
-    if cap is not None:
-        if fullband_input:
-            k_mask = min(k_lp, int(cap // 50))
-        else:
-            k_lp = min(k_lp, int(cap // 50))
-    p["k_lp"] = min(k_lp, NBINS)
+    cap_bin = NBINS if cap is None else int(cap // 50)
     if fullband_input:
-        p["k_mask"] = min(k_mask, NBINS)
+        # without speech every target is known (silence), whatever the corpus
+        p["k_mask"] = NBINS if p["no_speech"] or cap is None else min(k_lp, cap_bin, NBINS)
+    else:
+        k_lp = min(k_lp, cap_bin)
+    p["k_lp"] = min(k_lp, NBINS)
     p["clip"] = bool(rng.random() < P_CLIP)
     p["clip_over_db"] = float(rng.uniform(0.0, 12.0))
     p["quant16"] = bool(rng.random() < P_QUANT16)
@@ -404,8 +402,6 @@ def build_sequence(rng, mat, seq_frames):
     n = seq_frames * HOP
     p = draw_params(rng, mat.corpus_weights, has_real_rirs=bool(mat.rirs), bandwidths=mat.bandwidths,
                     fullband_input=mat.fullband_input)
-    if p["no_speech"] and "k_mask" in p:
-        p["k_mask"] = NBINS          # no speech: every target is known (silence), whatever the corpus
     if p["no_speech"]:
         s, m, used = np.zeros(n), np.zeros(n), []
     else:
