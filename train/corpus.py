@@ -23,7 +23,10 @@ committed lists were made; rerun it only to change the rules):
 - Speech Accent Archive: the same noise-floor rule (home recordings vary);
 - ESC-50 and UrbanSound8K: every class except the ones that are voices (crying baby, laughing,
   children playing), since the network must keep voices;
-- Voxengo impulse responses: rooms and halls only (no guitar cabinets or effect spaces).
+- Voxengo impulse responses: rooms and halls only (no guitar cabinets or effect spaces);
+- the other impulse responses: measured rooms only (OpenAIR spaces, clap measurements, a listening
+  room), one position per room; B-format files give their omni channel (a source's "channel");
+  files whose licence does not allow commercial use (an OpenAIR CC BY-NC-SA space) are left out.
 
 Splits are by speaker (speech) and by class (noise), never by file: `dev` items are for the
 generalisation dev set only, `val` for validation loss, `train` for training.
@@ -127,9 +130,15 @@ class BlobReader:
         self.proc.wait()
 
 
-def decode(data):
-    """Mono float64 audio and its rate from the bytes of a WAV/FLAC/OGG/MP3 file."""
+def decode(data, channel=None):
+    """Mono float64 audio and its rate from the bytes of a WAV/FLAC/OGG/MP3 file: the mean of
+    the channels, or only `channel` (a source's "channel": the omni W channel of a B-format
+    impulse response, whose X, Y and Z channels are figure-of-eight patterns, not microphones)."""
     x, sr = sf.read(io.BytesIO(data), dtype="float64", always_2d=True)
+    if channel is not None:
+        if channel >= x.shape[1]:
+            raise ValueError("channel %d of a %d-channel file" % (channel, x.shape[1]))
+        return x[:, channel], sr
     return x.mean(axis=1), sr
 
 
@@ -168,7 +177,7 @@ def build(clones, out_dir, sources=None, log=print):
                     if got != r["sha256"]:
                         raise CorpusError("%s: checksum mismatch for %s (expected %s, got %s)"
                                           % (s["id"], r["path"], r["sha256"], got))
-                    x, rate = decode(data)
+                    x, rate = decode(data, s.get("channel"))
                     peak = np.max(np.abs(x)) if len(x) else 0.0
                     if peak > 1.0:          # decoders of lossy formats can overshoot full scale
                         x = x / peak
@@ -289,7 +298,10 @@ def _select_folder(reader, rule):
         name = os.path.splitext(os.path.basename(p))[0]
         if name in rule.get("exclude", []):
             continue
-        rows.append({"path": p, "label": rule.get("label") or name, "sex": ""})
+        row = {"path": p, "label": rule.get("label") or name, "sex": ""}
+        if name in rule.get("licences", {}):        # a folder whose files carry different licences
+            row["licence"] = rule["licences"][name]
+        rows.append(row)
     return rows
 
 
@@ -308,11 +320,12 @@ def select(clones, sources=None, log=print):
             for r in SELECTORS[rule["kind"]](reader, rule):
                 data = reader.read(r["path"])
                 try:
-                    x, sr = decode(data)
+                    x, sr = decode(data, s.get("channel"))
                 except Exception:           # unreadable by libsndfile: left out of the list
                     dropped["undecodable"] += 1
                     continue
-                if len(x) < 0.5 * sr or not np.any(x):
+                # a treated room's impulse response is rightly shorter than any clip of sound
+                if len(x) < (0.05 if s["kind"] == "rir" else 0.5) * sr or not np.any(x):
                     dropped["too short"] += 1
                     continue
                 if "min_floor_margin_db" in rule and noise_floor_margin_db(x, sr) < rule["min_floor_margin_db"]:

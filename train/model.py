@@ -30,6 +30,8 @@ from common import NB, NF
 # golden test vectors (golden.py); it is not meant to be trained.
 CONFIGS = {
     "tiny": dict(D=64, C=128, H=128, R=32),
+    "tiny-h160": dict(D=64, C=128, H=160, R=32),
+    "tiny-h192": dict(D=64, C=128, H=192, R=32),
     "small": dict(D=96, C=256, H=256, R=64),
     "medium": dict(D=128, C=384, H=384, R=96),
     "paper": dict(D=128, C=512, H=512, R=128),
@@ -239,6 +241,66 @@ class PercepNet(nn.Module):
         hr = self.gru_r(torch.cat([c2, h3], dim=-1), fake_quant)
         strengths = torch.sigmoid(self.fc_r(hr))
         return gains, strengths
+
+
+@torch.no_grad()
+def widen_into(src, dst):
+    """Copy a trained network into a wider one so that it computes exactly the same g^ and r^.
+
+    Every old unit keeps its weights; the units that are new (dst's widths minus src's) keep
+    their random initialisation on their own inputs, but every weight *from* a new unit to an
+    old unit or head starts at zero, so the new units start silent towards the output and are
+    learnt by fine-tuning (net-to-net growth). D cannot grow: FC_in's outputs feed conv1 taps
+    whose layout is fixed.
+    """
+    s, d = src.cfg, dst.cfg
+    if d["D"] != s["D"] or any(d[k] < s[k] for k in "CHR"):
+        raise ValueError("widen_into: D must match and C, H, R may only grow (%s -> %s)" % (s, d))
+    sd = src.state_dict()
+
+    def blocks(widths_src, widths_dst):
+        """(src slice, dst slice) of each block of a concatenated input."""
+        out, a, b = [], 0, 0
+        for ws, wd in zip(widths_src, widths_dst):
+            out.append((slice(a, a + ws), slice(b, b + ws), slice(b + ws, b + wd)))
+            a, b = a + ws, b + wd
+        return out
+
+    def copy_matrix(name, rows_s, rows_d, gates, in_s, in_d):
+        """Weight [gates*rows, in (, k)]: old rows of every gate get the old weights and zeros on
+        the new inputs; new rows keep their random weights."""
+        w_s, w_d = sd[name], dict(dst.named_parameters())[name]
+        for g in range(gates):
+            rs, rd = slice(g * rows_s, (g + 1) * rows_s), slice(g * rows_d, g * rows_d + rows_s)
+            for cs, cd, new in blocks(in_s, in_d):
+                w_d[rd, cd] = w_s[rs, cs]
+                w_d[rd, new] = 0.0
+
+    def copy_bias(name, rows_s, rows_d, gates):
+        b_s, b_d = sd[name], dict(dst.named_parameters())[name]
+        for g in range(gates):
+            b_d[g * rows_d:g * rows_d + rows_s] = b_s[g * rows_s:(g + 1) * rows_s]
+
+    C, H, R = s["C"], s["H"], s["R"]
+    Cd, Hd, Rd = d["C"], d["H"], d["R"]
+    dst.fc_in.load_state_dict(src.fc_in.state_dict())
+    copy_matrix("conv1.weight", C, Cd, 1, [s["D"]], [d["D"]]); copy_bias("conv1.bias", C, Cd, 1)
+    copy_matrix("conv2.weight", C, Cd, 1, [C], [Cd]); copy_bias("conv2.bias", C, Cd, 1)
+    for g, n_in_s, n_in_d in (("gru1", C, Cd), ("gru2", H, Hd), ("gru3", H, Hd), ("gru4", H, Hd)):
+        copy_matrix(g + ".weight_ih", H, Hd, 3, [n_in_s], [n_in_d])
+        copy_matrix(g + ".weight_hh", H, Hd, 3, [H], [Hd])
+        copy_bias(g + ".bias_ih", H, Hd, 3); copy_bias(g + ".bias_hh", H, Hd, 3)
+    copy_matrix("gru_r.weight_ih", R, Rd, 3, [C, H], [Cd, Hd])
+    copy_matrix("gru_r.weight_hh", R, Rd, 3, [R], [Rd])
+    copy_bias("gru_r.bias_ih", R, Rd, 3); copy_bias("gru_r.bias_hh", R, Rd, 3)
+    copy_matrix("fc_g.weight", sd["fc_g.weight"].shape[0], sd["fc_g.weight"].shape[0], 1,
+                [C, H, H, H, H], [Cd, Hd, Hd, Hd, Hd])
+    dst.fc_g.bias.copy_(src.fc_g.bias)
+    copy_matrix("fc_r.weight", sd["fc_r.weight"].shape[0], sd["fc_r.weight"].shape[0], 1, [R], [Rd])
+    dst.fc_r.bias.copy_(src.fc_r.bias)
+    dst.norm_mean.copy_(src.norm_mean)
+    dst.norm_std.copy_(src.norm_std)
+    return dst
 
 
 def count_parameters(model):

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from common import NB, NF, TRAIN_DIR
-from model import CONFIGS, PercepNet, count_parameters
+from model import CONFIGS, PercepNet, count_parameters, widen_into
 
 GAMMA = 0.5      # §8.3
 C4 = 10.0        # §8.3
@@ -239,7 +239,8 @@ def build_args(argv=None):
     ap.add_argument("--config", default="tiny", choices=sorted(CONFIGS))
     ap.add_argument("--resume", action="store_true", help="continue <run>/last.pt exactly")
     ap.add_argument("--keep-epochs", action="store_true", help="also keep <run>/epochNNN.pt after every epoch")
-    ap.add_argument("--init-from", help="start from these weights (and norm), fresh optimiser (fine-tuning)")
+    ap.add_argument("--init-from", help="start from these weights (and norm), fresh optimiser (fine-tuning); "
+                    "a narrower network of the same D is grown into --config (model.widen_into)")
     ap.add_argument("--qat", action="store_true", help="quantisation-aware training: fake int8 weights (§8.5)")
     ap.add_argument("--batch", type=int, default=32, help="sequences per batch")
     ap.add_argument("--seq-len", type=int, default=1000, help="frames per training crop")
@@ -308,9 +309,17 @@ def main(argv=None):
                 src = {"config": model.cfg if same else cfg, "model": src_model.state_dict()}
             else:
                 src = load_checkpoint(args.init_from)
-            if src["config"] != model.cfg:
-                sys.exit("--init-from has config %s, not %s" % (src["config"], model.cfg))
-            model.load_state_dict(src["model"])      # includes norm_mean / norm_std
+            if src["config"] == model.cfg:
+                model.load_state_dict(src["model"])      # includes norm_mean / norm_std
+            else:                                        # a narrower network grown into this one
+                narrow = PercepNet.from_config(src["config"])
+                narrow.load_state_dict(src["model"])
+                try:
+                    widen_into(narrow, model)
+                except ValueError as e:
+                    sys.exit("--init-from has config %s, which cannot grow into %s: %s"
+                             % (src["config"], model.cfg, e))
+                print("grown from config %s" % (src["config"],), flush=True)
         else:
             mean, std = train_ds.feature_stats()
             model.norm_mean.copy_(torch.from_numpy(mean))

@@ -96,6 +96,42 @@ class FixtureRepoTest(unittest.TestCase):
         # same samples as the source file, to 16-bit quantisation
         np.testing.assert_allclose(x, self.audio["wav/spkA/a1.wav"][0], atol=1.0 / 32768)
 
+    def test_impulse_responses_take_the_named_channel_and_per_file_licences(self):
+        """A B-format room response gives its omni channel W (not the mean with the X, Y, Z
+        figure-of-eights); a folder rule's `licences` names each file's own licence; a short
+        impulse response is kept where a short clip of sound would not be."""
+        work = os.path.join(self.tmp, "irwork")
+        os.makedirs(os.path.join(work, "ir"))
+        rng = np.random.default_rng(3)
+        w = np.clip(np.exp(-np.arange(4800) / 600.0) * rng.standard_normal(4800) * 0.2, -0.9, 0.9)
+        bformat = np.stack([w, 0.3 * w[::-1], -0.2 * w, 0.1 * np.roll(w, 7)], axis=1)
+        sf.write(os.path.join(work, "ir", "hall.wav"), bformat, 48000, subtype="FLOAT")
+        sf.write(os.path.join(work, "ir", "booth.wav"), w, 48000, subtype="FLOAT")    # 100 ms
+        sf.write(os.path.join(work, "ir", "nc_space.wav"), w, 48000, subtype="FLOAT")
+        git(work, "init", "-q")
+        git(work, "add", ".")
+        git(work, "commit", "-q", "-m", "irs")
+        commit = git(work, "rev-parse", "HEAD")
+        subprocess.run(["git", "clone", "-q", "--bare", work, os.path.join(self.clones, "someone+irs.git")],
+                       check=True, capture_output=True)
+        src = {"id": "fxir", "kind": "rir", "repo": "https://example.org/someone/irs", "commit": commit,
+               "licence": "per file", "commercial": True, "channel": 0,
+               "list_path": os.path.join(self.tmp, "lists", "ir.tsv"),
+               "select": {"kind": "folder", "folder": "ir/", "exclude": ["nc_space"],
+                          "licences": {"hall": "CC BY 4.0 (hall)", "booth": "CC0 (booth)"}}}
+        os.makedirs(os.path.dirname(src["list_path"]), exist_ok=True)
+        corpus.select(self.clones, [src], log=lambda *_: None)
+        rows = {r["label"]: r for r in corpus.read_list(src["list_path"])}
+        self.assertEqual(sorted(rows), ["booth", "hall"])
+        self.assertEqual((rows["hall"]["licence"], rows["booth"]["licence"]), ("CC BY 4.0 (hall)", "CC0 (booth)"))
+        out = os.path.join(self.tmp, "irout")
+        man = {r["speaker_or_class"]: r for r in corpus.build(self.clones, out, [src], log=lambda *_: None)}
+        x, sr = sf.read(os.path.join(out, man["hall"]["path"]))
+        np.testing.assert_allclose(x, w, atol=1.0 / 32768)
+        self.assertEqual(man["hall"]["licence"], "CC BY 4.0 (hall)")
+        with self.assertRaises(ValueError):
+            corpus.decode(open(os.path.join(work, "ir", "hall.wav"), "rb").read(), 4)
+
     def test_checksum_mismatch_stops_with_the_file_named_and_writes_nothing_for_it(self):
         out = os.path.join(self.tmp, "out")
         bad = {"wav/spkA/a2.wav": "f" * 64}

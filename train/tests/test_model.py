@@ -6,7 +6,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
-from model import CONFIGS, PercepNet, count_parameters, dequantised_state, fake_quant_ste, stream_forward  # noqa: E402
+from model import (CONFIGS, PercepNet, count_parameters, dequantised_state, fake_quant_ste, stream_forward,  # noqa: E402
+                   widen_into)
 
 torch.set_num_threads(1)
 
@@ -55,6 +56,32 @@ class ModelTest(unittest.TestCase):
             gs, rs = stream_forward(m, x[0])
             self.assertLess(float((g[0] - gs).abs().max()), 1e-5, cfg)
             self.assertLess(float((r[0] - rs).abs().max()), 1e-5, cfg)
+
+    def test_widened_network_computes_the_narrow_ones_outputs(self):
+        """widen_into grows C, H and R; the grown network's g^ and r^ equal the narrow one's, and
+        the new units do get gradients (they are not dead)."""
+        torch.manual_seed(1)
+        narrow = PercepNet.from_config("golden")
+        with torch.no_grad():
+            narrow.norm_mean.normal_()
+            narrow.norm_std.uniform_(0.5, 2.0)
+        wide = widen_into(narrow, PercepNet(16, 32, 40, 12))
+        x = torch.randn(2, 60, 70) * 2
+        g0, r0 = narrow(x)
+        g1, r1 = wide(x)
+        self.assertLess(float((g0 - g1).abs().max()), 1e-6)
+        self.assertLess(float((r0 - r1).abs().max()), 1e-6)
+        (g1.sum() + r1.sum()).backward()
+        # the zero weights from new H units into FC_g learn: their gradient is not zero
+        self.assertGreater(float(wide.fc_g.weight.grad[:, 32 + 24:32 + 40].abs().max()), 0.0)
+        self.assertGreater(float(wide.gru_r.weight_hh.grad[:, 8:12].abs().max()), 0.0)
+
+    def test_widening_refuses_a_narrower_or_different_input_width(self):
+        narrow = PercepNet.from_config("golden")
+        with self.assertRaises(ValueError):
+            widen_into(narrow, PercepNet(32, 32, 40, 12))      # D differs
+        with self.assertRaises(ValueError):
+            widen_into(narrow, PercepNet(16, 16, 40, 12))      # C shrinks
 
     def test_nn_gru_convention(self):
         """GRULayer equals torch.nn.GRU with the same weights (PyTorch convention, §8.1)."""
