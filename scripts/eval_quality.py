@@ -468,7 +468,7 @@ def report(label: dict, model_desc: str, command: str, val, dev, quick: bool) ->
         "Model improves over the noisy input (the aim: both metrics at every SNR): " +
         "; ".join(f"{_col_name(k)}: SI-SDR {'yes' if a else 'NO'}, STOI {'yes' if b else 'NO'}" for k, (a, b) in imp.items()) + ".",
         "",
-        "`model` = `percepnetfx denoise` (int8, strength 1, post-filter 0 = the default of docs/decisions.md, comb on); `oracle` =",
+        "`model` = `percepnetfx denoise` (int8, strength 1, post-filter 0.25 = the default of docs/decisions.md, comb on); `oracle` =",
         "`percepnetfx oracle --mode bands+comb` (34 band gains and comb strengths from the clean signal).",
         "",
         "How the mixtures were made: the `val` part of `train/split.json` (utterances per speaker: " +

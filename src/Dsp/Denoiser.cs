@@ -12,12 +12,12 @@ public readonly record struct DenoiseSettings(
     bool OverloadGuard = true)
 {
     /// <summary>
-    /// Default post-filter amount a (§10 says 1). Measured with percepnetfx-v2 on EMOVO × Blanket and
-    /// with percepnetfx-v3 on the generalisation dev set: a = 1 costs STOI and SI-SDR (and PESQ-WB and
-    /// 1 dB of speech level, measured with v3), a = 0 keeps them (docs/decisions.md, "§10 post-filter
-    /// default"); the full §7 setting stays one control away.
+    /// Default post-filter amount a (§10 says 1). a = 1 costs STOI, SI-SDR, PESQ-WB and 1 dB of speech
+    /// level; with percepnetfx-v3.1 a = 0.25 scores best on PESQ-WB and removes a little more noise
+    /// between words for 0.001–0.002 of STOI (docs/decisions.md, "§10 post-filter default with
+    /// v3.1: 0.25"); the full §7 setting stays one control away.
     /// </summary>
-    public const float DefaultPostFilterAmount = 0f;
+    public const float DefaultPostFilterAmount = 0.25f;
 
     public DenoiseSettings() : this(1f, DefaultPostFilterAmount, true, NetworkPrecision.Int8, ListenMode.Output, true) { }
 }

@@ -50,7 +50,7 @@ public sealed class PercepNetSampleProvider : ISampleProvider
 
     /// <param name="source">Mono or stereo float samples, 8000 … 384000 Hz.</param>
     /// <param name="settings">Initial controls and network arithmetic; null for the defaults
-    /// (strength 1, post-filter 0, comb on, int8, overload guard on).</param>
+    /// (strength 1, post-filter 0.25, comb on, int8, overload guard on).</param>
     /// <param name="model">The network; null for the embedded default (<see cref="ShippedModels.DefaultName"/>).</param>
     /// <exception cref="ArgumentException">The source has more than two channels or an unsupported rate,
     /// or a setting is out of range.</exception>
