@@ -19,7 +19,9 @@ public static unsafe class Ladspa
     private const int PortInput = 0x1, PortOutput = 0x2, PortControl = 0x4, PortAudio = 0x8;
     // LADSPA_PortRangeHintDescriptor bits and default codes (the DEFAULT_MASK field, 0x3C0).
     private const int BoundedBelow = 0x1, BoundedAbove = 0x2, Toggled = 0x4, Integer = 0x20;
-    private const int DefaultMinimum = 0x40, DefaultMiddle = 0xC0, DefaultMaximum = 0x140, Default0 = 0x200, Default1 = 0x240, Default100 = 0x280;
+    // LOW and HIGH are 0.75·min + 0.25·max and 0.25·min + 0.75·max on a linear control (every control here is linear).
+    private const int DefaultMinimum = 0x40, DefaultLow = 0x80, DefaultMiddle = 0xC0, DefaultHigh = 0x100, DefaultMaximum = 0x140,
+        Default0 = 0x200, Default1 = 0x240, Default100 = 0x280;
     // LADSPA_Properties: hard real-time capable (no blocking, bounded time per sample). Not the
     // "real-time" bit 0x1, which would say the output depends on wall-clock time and must not be rendered offline.
     private const int PropertyHardRtCapable = 0x4;
@@ -87,7 +89,9 @@ public static unsafe class Ladspa
     {
         if (c.IsToggle) return new RangeHint { HintDescriptor = Toggled | (c.Default >= 0.5 ? Default1 : Default0) };
         int def = c.Default == c.Min ? DefaultMinimum : c.Default == c.Max ? DefaultMaximum
-            : c.Default == (c.Min + c.Max) / 2 ? DefaultMiddle : c.Default == 0 ? Default0 : c.Default == 1 ? Default1
+            : c.Default == (c.Min + c.Max) / 2 ? DefaultMiddle
+            : c.Default == 0.75 * c.Min + 0.25 * c.Max ? DefaultLow : c.Default == 0.25 * c.Min + 0.75 * c.Max ? DefaultHigh
+            : c.Default == 0 ? Default0 : c.Default == 1 ? Default1
             : c.Default == 100 ? Default100 : throw new InvalidOperationException($"{c.Name}: default {c.Default} has no LADSPA code");
         return new RangeHint { HintDescriptor = BoundedBelow | BoundedAbove | def | (c.StepCount > 0 ? Integer : 0), LowerBound = (float)c.Min, UpperBound = (float)c.Max };
     }
