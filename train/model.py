@@ -256,7 +256,7 @@ def widen_into(src, dst):
     s, d = src.cfg, dst.cfg
     if d["D"] != s["D"] or any(d[k] < s[k] for k in "CHR"):
         raise ValueError("widen_into: D must match and C, H, R may only grow (%s -> %s)" % (s, d))
-    sd = src.state_dict()
+    sd, params = src.state_dict(), dict(dst.named_parameters())
 
     def blocks(widths_src, widths_dst):
         """(src slice, dst slice) of each block of a concatenated input."""
@@ -269,7 +269,7 @@ def widen_into(src, dst):
     def copy_matrix(name, rows_s, rows_d, gates, in_s, in_d):
         """Weight [gates*rows, in (, k)]: old rows of every gate get the old weights and zeros on
         the new inputs; new rows keep their random weights."""
-        w_s, w_d = sd[name], dict(dst.named_parameters())[name]
+        w_s, w_d = sd[name], params[name]
         for g in range(gates):
             rs, rd = slice(g * rows_s, (g + 1) * rows_s), slice(g * rows_d, g * rows_d + rows_s)
             for cs, cd, new in blocks(in_s, in_d):
@@ -277,7 +277,7 @@ def widen_into(src, dst):
                 w_d[rd, new] = 0.0
 
     def copy_bias(name, rows_s, rows_d, gates):
-        b_s, b_d = sd[name], dict(dst.named_parameters())[name]
+        b_s, b_d = sd[name], params[name]
         for g in range(gates):
             b_d[g * rows_d:g * rows_d + rows_s] = b_s[g * rows_s:(g + 1) * rows_s]
 

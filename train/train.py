@@ -303,23 +303,19 @@ def main(argv=None):
         if args.init_from:
             if args.init_from.endswith(".safetensors"):     # a shipped model (export.py's format)
                 from export import load_model
-                src_model, _, meta = load_model(args.init_from)
-                cfg = json.loads(meta["config"])
-                same = all(cfg[k] == model.cfg[k] for k in ("D", "C", "H", "R"))
-                src = {"config": model.cfg if same else cfg, "model": src_model.state_dict()}
+                src = load_model(args.init_from)[0]
             else:
-                src = load_checkpoint(args.init_from)
-            if src["config"] == model.cfg:
-                model.load_state_dict(src["model"])      # includes norm_mean / norm_std
-            else:                                        # a narrower network grown into this one
-                narrow = PercepNet.from_config(src["config"])
-                narrow.load_state_dict(src["model"])
+                ck_src = load_checkpoint(args.init_from)
+                src = PercepNet.from_config(ck_src["config"])
+                src.load_state_dict(ck_src["model"])
+            if src.cfg == model.cfg:
+                model.load_state_dict(src.state_dict())     # includes norm_mean / norm_std
+            else:                                           # a narrower network grown into this one
                 try:
-                    widen_into(narrow, model)
+                    widen_into(src, model)
                 except ValueError as e:
-                    sys.exit("--init-from has config %s, which cannot grow into %s: %s"
-                             % (src["config"], model.cfg, e))
-                print("grown from config %s" % (src["config"],), flush=True)
+                    sys.exit("--init-from has config %s, which cannot grow into %s: %s" % (src.cfg, model.cfg, e))
+                print("grown from config %s" % (src.cfg,), flush=True)
         else:
             mean, std = train_ds.feature_stats()
             model.norm_mean.copy_(torch.from_numpy(mean))
